@@ -1,0 +1,85 @@
+"""dna_kit: capture a system's tacit knowledge and turn it into artifacts that survive a rewrite.
+
+The public names are re-exported here and loaded on first use, so ``import dna_kit`` (and
+the ``dna`` command) stays fast::
+
+    from dna_kit import load_ledger
+    ledger = load_ledger(".")
+    ledger.to_dataframe().groupby(["layer", "status"]).size()
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> the private or stage module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "DnaKitError": "dna_kit.errors",
+    "InvalidFinding": "dna_kit.errors",
+    "InvalidUnit": "dna_kit.errors",
+    "LedgerError": "dna_kit.errors",
+    "LedgerInvalid": "dna_kit.errors",
+    "DuplicateId": "dna_kit.errors",
+    "FindingNotFound": "dna_kit.errors",
+    "ProjectError": "dna_kit.errors",
+    "RegistryError": "dna_kit.errors",
+    "SourceError": "dna_kit.errors",
+    "CodifyError": "dna_kit.errors",
+    "EditedArtifact": "dna_kit.errors",
+    "RegenError": "dna_kit.errors",
+    "NotebookError": "dna_kit.errors",
+    "ModelError": "dna_kit.errors",
+    # model
+    "Finding": "dna_kit.finding",
+    "Provenance": "dna_kit.finding",
+    "Links": "dna_kit.finding",
+    "Binding": "dna_kit.finding",
+    "LAYERS": "dna_kit.finding",
+    "KINDS": "dna_kit.finding",
+    "STATUSES": "dna_kit.finding",
+    "Quantity": "dna_kit.units",
+    "parse_quantity": "dna_kit.units",
+    # ledger and project
+    "Ledger": "dna_kit.ledger",
+    "load_ledger": "dna_kit.ledger",
+    "add_finding": "dna_kit.ledger",
+    "update_finding": "dna_kit.ledger",
+    "set_status": "dna_kit.ledger",
+    "Project": "dna_kit.project",
+    "find_project": "dna_kit.project",
+    "init_project": "dna_kit.project",
+    "Registry": "dna_kit.registry",
+    "finding_schema": "dna_kit.schema",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from dna_kit.errors import (
+        CodifyError, DnaKitError, DuplicateId, EditedArtifact, FindingNotFound,
+        InvalidFinding, InvalidUnit, LedgerError, LedgerInvalid, ModelError, NotebookError,
+        ProjectError, RegenError, RegistryError, SourceError,
+    )
+    from dna_kit.finding import KINDS, LAYERS, STATUSES, Binding, Finding, Links, Provenance
+    from dna_kit.ledger import Ledger, add_finding, load_ledger, set_status, update_finding
+    from dna_kit.project import Project, find_project, init_project
+    from dna_kit.registry import Registry
+    from dna_kit.schema import finding_schema
+    from dna_kit.units import Quantity, parse_quantity
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dna_kit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

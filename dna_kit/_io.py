@@ -1,0 +1,61 @@
+"""The one place dna_kit writes files: atomically, so nothing is ever half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["atomic_write", "create_exclusive", "read_text_strict"]
+
+
+def atomic_write(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` via a temp file in the same folder and a rename.
+
+    A reader sees the old file or the new one, never a mix; a crash leaves at most a
+    hidden ``.name.*.tmp`` file that loaders skip.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def create_exclusive(path: str | Path, text: str) -> bool:
+    """Create ``path`` with ``text`` only if it does not exist yet; False if it did.
+
+    The content goes to a temp file first and is hard-linked into place, so the name
+    never points at a half-written file and two writers can never both win.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def read_text_strict(path: str | Path) -> str:
+    """Read UTF-8 text; raise ``UnicodeDecodeError`` rather than guess."""
+    return Path(path).read_bytes().decode("utf-8")

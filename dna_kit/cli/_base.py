@@ -1,0 +1,33 @@
+"""What every command group shares: how a command is declared, and common arguments."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], "int | None"]
+
+
+def add_command(subparsers: Any, name: str, handler: Handler, *, help: str,
+                example: str, description: str | None = None) -> argparse.ArgumentParser:
+    """Declare ``dna NAME``; its help ends with ``example`` (a test insists on it)."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=help,
+        description=description or help,
+        epilog="Example:\n  " + example.strip().replace("\n", "\n  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def split_assignment(text: str, what: str = "NAME=VALUE") -> tuple[str, str]:
+    """``"cap=5 s"`` → ``("cap", "5 s")``; a clear error otherwise."""
+    from dna_kit.errors import InvalidFinding
+
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise InvalidFinding(f"{text!r} must look like {what}", value=text)
+    return name.strip(), value.strip()

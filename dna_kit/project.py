@@ -1,0 +1,145 @@
+"""Where a repository keeps its DNA: ``dna/`` and the decision-record directory.
+
+>>> project = init_project(tmp_path)            # doctest: +SKIP
+>>> project.findings_dir.relative_to(tmp_path)  # doctest: +SKIP
+PosixPath('dna/findings')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dna_kit._io import atomic_write
+from dna_kit.errors import ProjectError
+
+__all__ = ["Project", "find_project", "init_project"]
+
+#: Decision-record directories reused when present, in this order (after ``.adr-dir``).
+ADR_DIR_CANDIDATES = ("doc/adr", "docs/adr", "docs/decisions")
+DEFAULT_ADR_DIR = "docs/adr"
+CONFIG_NAME = "config.yaml"
+
+_DEFAULT_CONFIG = """\
+# dna_kit settings for this repository. Every key is optional.
+# Where decision records live (adr-tools reads the same place from .adr-dir).
+adr_dir: {adr_dir}
+# Decision-record format written by `dna codify --adr`: madr or nygard.
+adr_format: madr
+# A language model is optional. Set a model name (or DNA_LLM_MODEL) and the usual
+# OPENAI_BASE_URL / OPENAI_API_KEY variables to use one; nothing is sent otherwise.
+llm:
+  model: null
+"""
+
+
+@dataclass(frozen=True)
+class Project:
+    """The paths of a repository that uses dna_kit."""
+
+    root: Path
+    adr_dir: Path
+
+    @property
+    def dna_dir(self) -> Path:
+        return self.root / "dna"
+
+    @property
+    def findings_dir(self) -> Path:
+        return self.dna_dir / "findings"
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.dna_dir / "tests"
+
+    @property
+    def interviews_dir(self) -> Path:
+        return self.dna_dir / "interviews"
+
+    @property
+    def config_path(self) -> Path:
+        return self.dna_dir / CONFIG_NAME
+
+    def config(self) -> dict[str, Any]:
+        """The settings in ``dna/config.yaml`` (empty when there is none)."""
+        if not self.config_path.is_file():
+            return {}
+        import yaml
+
+        data = yaml.safe_load(self.config_path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ProjectError(f"{self.config_path}: must be a mapping of settings")
+        return data
+
+
+def _read_adr_dir_file(root: Path) -> str | None:
+    marker = root / ".adr-dir"
+    if marker.is_file():
+        value = marker.read_text(encoding="utf-8").strip()
+        return value or None
+    return None
+
+
+def detect_adr_dir(root: Path) -> str:
+    """The decision-record directory to use, relative to ``root``: adr-tools' ``.adr-dir``,
+    else an existing ``doc/adr``, ``docs/adr`` or ``docs/decisions``, else ``docs/adr``."""
+    from_marker = _read_adr_dir_file(root)
+    if from_marker:
+        return from_marker
+    for candidate in ADR_DIR_CANDIDATES:
+        if (root / candidate).is_dir():
+            return candidate
+    return DEFAULT_ADR_DIR
+
+
+def _project_at(root: Path) -> Project:
+    adr = None
+    config_path = root / "dna" / CONFIG_NAME
+    if config_path.is_file():
+        import yaml
+
+        try:
+            data = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ProjectError(f"{config_path}: not valid YAML ({exc})") from None
+        if isinstance(data, dict) and isinstance(data.get("adr_dir"), str):
+            adr = data["adr_dir"]
+    return Project(root=root, adr_dir=root / (adr or detect_adr_dir(root)))
+
+
+def find_project(start: str | Path = ".") -> Project:
+    """The project whose ``dna/`` directory holds ``start``, or sits above it.
+
+    ``start`` may be the repository root, its ``dna/`` folder, or anything below.
+    Raises :class:`~dna_kit.errors.ProjectError` when there is none.
+    """
+    here = Path(start).resolve()
+    for candidate in (here, *here.parents):
+        if candidate.name == "dna" and (candidate / "findings").is_dir():
+            return _project_at(candidate.parent)
+        if (candidate / "dna" / "findings").is_dir():
+            return _project_at(candidate)
+    raise ProjectError(
+        f"no dna/findings/ directory in {here} or above it; run `dna init` first"
+    )
+
+
+def init_project(root: str | Path = ".") -> Project:
+    """Create ``dna/findings``, ``dna/tests``, ``dna/interviews``, ``dna/config.yaml`` and
+    the decision-record directory under ``root``. Safe to run again: nothing is replaced.
+    """
+    root = Path(root).resolve()
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"{root} is a file, not a directory")
+    adr_rel = detect_adr_dir(root)
+    project = Project(root=root, adr_dir=root / adr_rel)
+    for folder in (project.findings_dir, project.tests_dir, project.interviews_dir,
+                   project.adr_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    if not project.config_path.exists():
+        atomic_write(project.config_path, _DEFAULT_CONFIG.format(adr_dir=adr_rel))
+    # adr-tools looks in doc/adr unless .adr-dir says otherwise: say so, so `adr list` works.
+    if _read_adr_dir_file(root) is None and adr_rel != "doc/adr":
+        atomic_write(root / ".adr-dir", adr_rel + "\n")
+    return project
