@@ -1,0 +1,40 @@
+# The two commands a new machine needs: `make demo` and `make test`. Both create .venv on
+# first use and install the project with everything its tests need.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+## make demo: the whole path on the bundled logistics example; prints where the report is
+demo: $(STAMP)
+	$(PY) -m dna_kit.demo --out demo-out
+
+## make test: lint, type-check, then the whole suite
+test: $(STAMP) lint typecheck
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 -m "not slow and not browser"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check dna_kit tests benchmarks
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+## make bench: run the benchmarks and rewrite BENCHMARKS.md
+bench: $(STAMP)
+	$(PY) benchmarks/run.py --write BENCHMARKS.md
+
+clean:
+	rm -rf $(VENV) demo-out dist build .pytest_cache .mypy_cache .ruff_cache
