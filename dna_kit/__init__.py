@@ -60,9 +60,21 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dna_kit.errors import (
-        CodifyError, DnaKitError, DuplicateId, EditedArtifact, FindingNotFound,
-        InvalidFinding, InvalidUnit, LedgerError, LedgerInvalid, ModelError, NotebookError,
-        ProjectError, RegenError, RegistryError, SourceError,
+        CodifyError,
+        DnaKitError,
+        DuplicateId,
+        EditedArtifact,
+        FindingNotFound,
+        InvalidFinding,
+        InvalidUnit,
+        LedgerError,
+        LedgerInvalid,
+        ModelError,
+        NotebookError,
+        ProjectError,
+        RegenError,
+        RegistryError,
+        SourceError,
     )
     from dna_kit.finding import KINDS, LAYERS, STATUSES, Binding, Finding, Links, Provenance
     from dna_kit.ledger import Ledger, add_finding, load_ledger, set_status, update_finding

@@ -17,7 +17,7 @@ import datetime as _dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Union
+from typing import Any
 
 from dna_kit.errors import InvalidFinding
 from dna_kit.units import Quantity, is_quantity_text, parse_quantity
@@ -42,7 +42,7 @@ KINDS: tuple[str, ...] = (
 STATUSES: tuple[str, ...] = ("candidate", "accepted", "codified", "rejected")
 
 #: A parameter is a quantity ("5 s"), a plain word ("desc"), a yes/no, or a list of words.
-ParamValue = Union[Quantity, str, bool, tuple[str, ...]]
+ParamValue = Quantity | str | bool | tuple[str, ...]
 
 ID_RE = re.compile(r"^F-\d{4,}$")
 _TARGET_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")

@@ -34,8 +34,8 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "add_finding",
-    "load_ledger",
     "find_entry",
+    "load_ledger",
     "parse_finding_file",
     "provenance_from_spec",
     "quote_lines",
@@ -139,6 +139,10 @@ def parse_finding_file(path: str | Path, data: bytes | None = None) -> tuple[Fin
         mark = getattr(exc, "problem_mark", None)
         line = 2 + (mark.line if mark is not None else 0)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark",
+                                                                       None)
+        if context and context_mark is not None and context_mark.line != (mark and mark.line):
+            problem += f" ({context} that starts on line {2 + context_mark.line})"
         raise InvalidFinding(f"malformed front matter: {problem}", path=path,
                              line=line) from None
     try:
@@ -250,7 +254,7 @@ def load_ledger(start: str | Path | Project = ".") -> Ledger:
     project = start if isinstance(start, Project) else find_project(start)
     errors: list[InvalidFinding] = []
     entries: list[LedgerEntry] = []
-    seen: dict[str, Path] = {}
+    seen: dict[str, list[Path]] = {}
     for path in _finding_files(project.findings_dir):
         if path.suffix != ".md":
             errors.append(InvalidFinding(
@@ -265,16 +269,25 @@ def load_ledger(start: str | Path | Project = ".") -> Ledger:
         except OSError as exc:
             errors.append(InvalidFinding(f"cannot read: {exc.strerror}", path=path))
             continue
-        if finding.id in seen:
-            errors.append(InvalidFinding(
-                f"duplicate id={finding.id!r}, also claimed by {seen[finding.id].name}",
-                path=path, line=2, field="id", value=finding.id))
-            continue
-        seen[finding.id] = path
+        seen.setdefault(finding.id, []).append(path)
         entries.append(LedgerEntry(finding, path, body))
+    for finding_id, paths in seen.items():
+        if len(paths) > 1:  # every claimant is named: neither is obviously the right one
+            for path in paths:
+                others = ", ".join(p.name for p in paths if p != path)
+                errors.append(InvalidFinding(
+                    f"duplicate id={finding_id!r}, also claimed by {others}",
+                    path=path, line=_id_line(path), field="id", value=finding_id))
     if errors:
         raise LedgerInvalid(errors)
     return Ledger(project, entries)
+
+
+def _id_line(path: Path) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("id:"):
+            return number
+    return 1
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -355,10 +368,7 @@ def update_finding(start: str | Path | Project, finding_id: str,
     project = start if isinstance(start, Project) else find_project(start)
     entry = find_entry(project, finding_id)
     old = entry.finding
-    if isinstance(change, Finding):
-        new = change
-    else:
-        new = old.evolve(**dict(change))
+    new = change if isinstance(change, Finding) else old.evolve(**dict(change))
     if new.id != old.id:
         raise InvalidFinding(f"id={new.id!r} cannot change (was {old.id!r})", field="id",
                              value=new.id, path=entry.path)

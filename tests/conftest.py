@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins: list[str] = []
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 

@@ -98,7 +98,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                  project.adr_dir):
         print(f"  {_rel(path)}/")
     if args.ci:
-        from dna_kit import ci  # type: ignore[attr-defined]
+        from dna_kit import ci
 
         print(f"  {_rel(ci.write_ci_workflow(project))}")
     print(f"ready: add findings with `dna add` or mine incidents with `dna extract` "
