@@ -1,0 +1,570 @@
+"""Guided interviews: a question bank from cognitive task analysis, asked in order, with
+probes generated from the answers, saved to a transcript after every answer.
+
+The bank (``templates/interview/questions.yaml``) follows the Critical Decision Method
+(Klein, Calderwood and MacGregor, 1989) and the ACTA knowledge audit (Militello and Hutton,
+1998). Every number an engineer mentions draws "where does this value come from, when was it
+set, what breaks if it is higher or lower"; every "we always / never" draws "since when, and
+why". Both probes are generated offline; a configured model writes the follow-up questions,
+otherwise the bank's are used.
+
+>>> session = InterviewSession(project, interviewee="ana",          # doctest: +SKIP
+...                            incident="the carrier retry storm")
+>>> session.current.text                                               # doctest: +SKIP
+'Pick one incident on this service that you handled yourself, ...'
+>>> session.answer("We cap the carrier retries at 5 s ...")            # doctest: +SKIP
+[Question(id='cdm-incident.n1', ... 'You mentioned 5 s. Where does that value come from, ...')]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from dna_kit._io import atomic_write, create_exclusive, read_text_strict
+from dna_kit._resources import templates_dir
+from dna_kit.errors import DnaKitError, ModelError, SourceError
+from dna_kit.project import Project, find_project
+from dna_kit.transcript import (
+    TranscriptEntry,
+    parse_transcript,
+    render_transcript,
+    transcript_path,
+)
+from dna_kit.units import parse_quantity
+
+if TYPE_CHECKING:
+    from dna_kit.extract import Candidate
+
+__all__ = [
+    "InterviewSession",
+    "Question",
+    "QuestionBank",
+    "find_always_never",
+    "find_numbers",
+    "load_question_bank",
+    "replay_transcript",
+    "transcript_candidates",
+]
+
+_METHODS = ("cdm", "acta", "systems")
+_QUESTION_KEYS = {"id", "method", "phase", "question", "follow_ups", "elicits"}
+_ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+#: Follow-up questions a model writes must come back in this shape.
+FOLLOW_UP_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"questions": {"type": "array", "items": {"type": "string"},
+                                 "maxItems": 3}},
+    "required": ["questions"],
+}
+
+_FOLLOW_UP_SYSTEM = """\
+You help a facilitator interview an experienced software engineer about one real incident,
+using cognitive task analysis ({method}). Write at most three short follow-up questions about
+the engineer's last answer. Keep them anchored in what actually happened in that incident,
+never "in general". Ask for concrete values (limits, timeouts, retries, thresholds), where
+they came from and when they were set, the cues the engineer noticed, the rule they followed
+and why. Answer as JSON: {{"questions": ["..."]}}."""
+
+
+# -- the bank --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Question:
+    """One question: from the bank, or a follow-up or probe (``parent`` is then the bank
+    question it follows)."""
+
+    id: str
+    method: str
+    phase: str
+    text: str
+    follow_ups: tuple[str, ...] = ()
+    elicits: str = ""
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """The questions, in the order they are asked, with their methods' citations."""
+
+    path: Path
+    version: int
+    methods: dict[str, dict[str, str]]
+    phases: dict[str, str]
+    questions: tuple[Question, ...]
+    probes: dict[str, Question] = field(default_factory=dict)
+
+    def get(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(f"no question id={question_id!r} in {self.path}")
+
+    def select(self, methods: Iterable[str] | None = None,
+               ids: Iterable[str] | None = None) -> list[Question]:
+        """The questions of ``methods`` (all by default), or exactly ``ids`` in bank order."""
+        if ids is not None:
+            wanted = list(ids)
+            for question_id in wanted:
+                self.get(question_id)
+            return [q for q in self.questions if q.id in wanted]
+        chosen = set(methods) if methods is not None else set(_METHODS)
+        unknown = chosen - set(self.methods)
+        if unknown:
+            raise ValueError(f"methods={sorted(unknown)!r} not in the bank; known: "
+                             f"{', '.join(self.methods)}")
+        return [q for q in self.questions if q.method in chosen]
+
+
+def _question_lines(text: str) -> dict[tuple[str, int], int]:
+    """File line of each question (``("questions", i)``) and probe, for error messages."""
+    lines: dict[tuple[str, int], int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value == "questions" and isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value):
+                lines[("questions", i)] = item.start_mark.line + 1
+    return lines
+
+
+def _parse_question(data: Any, *, path: Path, line: int | None, where: str,
+                    methods: Sequence[str]) -> Question:
+    def fail(field_name: str, message: str) -> SourceError:
+        return SourceError(message, path=path, line=line, field=f"{where}.{field_name}")
+
+    if not isinstance(data, dict):
+        raise SourceError(f"must be a mapping, got {data!r}", path=path, line=line,
+                          field=where)
+    unknown = set(data) - _QUESTION_KEYS
+    if unknown:
+        raise fail(sorted(unknown)[0], f"unknown key(s) {sorted(unknown)!r}; known: "
+                   f"{', '.join(sorted(_QUESTION_KEYS))}")
+    for key in ("id", "method", "phase", "question"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise fail(key, f"{key}={data.get(key)!r} is required text")
+    if not _ID_RE.match(data["id"]):
+        raise fail("id", f"id={data['id']!r} must be lower-case words joined by '-'")
+    if data["method"] not in methods:
+        raise fail("method", f"method={data['method']!r} is not one of {', '.join(methods)}")
+    follow_ups = data.get("follow_ups") or []
+    if not isinstance(follow_ups, list) or not all(isinstance(f, str) for f in follow_ups):
+        raise fail("follow_ups", f"follow_ups={follow_ups!r} must be a list of questions")
+    elicits = data.get("elicits") or ""
+    if not isinstance(elicits, str):
+        raise fail("elicits", f"elicits={elicits!r} must be text")
+    return Question(id=data["id"], method=data["method"], phase=data["phase"],
+                    text=" ".join(data["question"].split()),
+                    follow_ups=tuple(" ".join(f.split()) for f in follow_ups),
+                    elicits=" ".join(elicits.split()))
+
+
+def load_question_bank(path: str | Path | None = None) -> QuestionBank:
+    """Read and check a question bank; the bundled one by default.
+
+    Bad input raises :class:`~dna_kit.errors.SourceError` naming the file, the line of the
+    question and the field.
+
+    >>> bank = load_question_bank()
+    >>> bank.questions[0].method
+    'cdm'
+    """
+    path = Path(path) if path is not None else templates_dir() / "interview" / "questions.yaml"
+    try:
+        text = read_text_strict(path)
+    except OSError as exc:
+        raise SourceError(f"cannot read the question bank: {exc.strerror}", path=path) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SourceError(f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
+                          line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        raise SourceError("a question bank is a mapping with a 'questions' list", path=path,
+                          line=1, field="questions")
+    methods = data.get("methods") or {}
+    if not isinstance(methods, dict) or not methods:
+        raise SourceError("'methods' must map each method to its name and citation",
+                          path=path, field="methods")
+    lines = _question_lines(text)
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for i, item in enumerate(data["questions"]):
+        question = _parse_question(item, path=path, line=lines.get(("questions", i)),
+                                   where=f"questions[{i}]", methods=list(methods))
+        if question.id in seen:
+            raise SourceError(f"duplicate id={question.id!r}", path=path,
+                              line=lines.get(("questions", i)), field=f"questions[{i}].id")
+        seen.add(question.id)
+        questions.append(question)
+    probes = {}
+    for name, item in (data.get("probes") or {}).items():
+        probes[name] = _parse_question(item, path=path, line=None, where=f"probes.{name}",
+                                       methods=list(methods))
+    phases = {p["id"]: p["name"] for p in data.get("phases") or [] if isinstance(p, dict)}
+    return QuestionBank(path=path, version=int(data.get("version", 1)),
+                        methods={k: dict(v) for k, v in methods.items()},
+                        phases=phases, questions=tuple(questions), probes=probes)
+
+
+# -- offline probes --------------------------------------------------------------------------
+
+_NUMBER_RE = re.compile(
+    r"(?<![\w.:/-])(?P<num>\d+(?:\.\d+)?)(?![\d:/-]|\.\d)"
+    r"(?P<unit>\s?(?:%|[A-Za-zµμ]+(?:/[A-Za-z]+)?))?"
+)
+_DATE_RE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{1,2}:\d{2}\b")
+_SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]?")
+_ABSOLUTE_RE = re.compile(r"\b(always|never)\b", re.IGNORECASE)
+
+
+def find_numbers(text: str) -> list[str]:
+    """The quantities in an answer, as written, in order, without dates, clock times,
+    years or a lone 0 or 1.
+
+    >>> find_numbers("We retry 3 times, capped at 5 s, since March 2024 (at 14:02).")
+    ['3 times', '5 s']
+    """
+    blanked = _DATE_RE.sub(lambda m: " " * len(m.group()), text)
+    found: list[str] = []
+    for m in _NUMBER_RE.finditer(blanked):
+        number, unit = m.group("num"), (m.group("unit") or "")
+        candidates = [number + unit, number] if unit else [number]
+        for raw in candidates:
+            try:
+                quantity = parse_quantity(raw.strip())
+            except DnaKitError:
+                continue
+            bare = raw.strip() == number
+            if bare and (quantity.value in (0, 1) or re.fullmatch(r"(19|20)\d\d", number)):
+                break
+            found.append(raw.strip())
+            break
+    return found
+
+
+def find_always_never(text: str) -> list[str]:
+    """The sentences of an answer that state an absolute rule ("we always ...", "never").
+
+    >>> find_always_never("We never retry a 4xx. Otherwise it depends.")
+    ['We never retry a 4xx.']
+    """
+    return [s.strip() for s in _SENTENCE_RE.findall(text)
+            if _ABSOLUTE_RE.search(s) and s.strip()]
+
+
+def _norm_number(raw: str) -> str:
+    try:
+        quantity = parse_quantity(raw)
+    except DnaKitError:
+        return raw.lower()
+    return f"{quantity.dimension}:{quantity.value:g}"
+
+
+# -- the session -----------------------------------------------------------------------------
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question and its answer, as the transcript records it."""
+
+    number: int
+    question: Question
+    answer: str
+    asked_at: _dt.datetime
+    follow_up_of: int | None = None
+
+    def to_transcript(self, bank: QuestionBank) -> TranscriptEntry:
+        method = bank.methods.get(self.question.method, {}).get("name", self.question.method)
+        return TranscriptEntry(
+            number=self.number, question_id=self.question.id, question=self.question.text,
+            answer=self.answer, method=method.replace("(", "").replace(")", ""),
+            phase=bank.phases.get(self.question.phase, self.question.phase),
+            asked_at=self.asked_at.isoformat(), follow_up_of=self.follow_up_of)
+
+
+def _resolve_llm(llm: Any, project: Project) -> Any:
+    """``"auto"``: a client when a model is configured, else None; False: never a model."""
+    if llm is False or llm is None:
+        return None
+    if llm != "auto":
+        return llm
+    try:
+        from dna_kit.llm import LLMClient, load_llm_config
+    except ImportError:  # the model client is optional
+        return None
+    config = load_llm_config(project.config())
+    return None if config is None else LLMClient(config, cache_dir=project.dna_dir / ".cache")
+
+
+class InterviewSession:
+    """Asks the bank's questions in order, queues follow-ups and probes after each answer,
+    and rewrites the transcript in ``dna/interviews/`` after every answer (atomically, so a
+    crashed kernel loses nothing).
+
+    ``llm="auto"`` uses a model for follow-ups when one is configured; ``llm=None`` never.
+    ``max_probes`` caps the generated probes per answer (no cap by default: every number
+    and every "always/never" is asked about; the facilitator skips what is obvious).
+
+    >>> s = InterviewSession(project, interviewee="ana", incident="the retry storm",
+    ...                      methods=["cdm"])                           # doctest: +SKIP
+    >>> s.answer("The carrier API timed out for 40 minutes ...")       # doctest: +SKIP
+    """
+
+    def __init__(self, project: Project | str | Path, *, interviewee: str, incident: str,
+                 bank: QuestionBank | None = None, methods: Iterable[str] | None = None,
+                 questions: Iterable[str] | None = None, llm: Any = "auto",
+                 path: str | Path | None = None, max_probes: int | None = None,
+                 interviewer: str | None = None, _write: bool = True,
+                 clock: Callable[[], _dt.datetime] = _now) -> None:
+        self.project = project if isinstance(project, Project) else find_project(project)
+        if not interviewee.strip():
+            raise ValueError("interviewee='' : name the engineer being interviewed")
+        if not incident.strip():
+            raise ValueError("incident='' : an interview is anchored in one real incident; "
+                             "name it")
+        self.bank = bank or load_question_bank()
+        self.interviewee = interviewee.strip()
+        self.incident = incident.strip()
+        self.llm = _resolve_llm(llm, self.project)
+        self.max_probes = max_probes
+        self.clock = clock
+        self.entries: list[Entry] = []
+        self.warnings: list[str] = []
+        self._queue: deque[Question] = deque(self.bank.select(methods, questions))
+        self._total = len(self._queue)
+        self._probed: set[str] = set()
+        self._asked_at: _dt.datetime | None = None
+        self._counters: dict[tuple[str, str], int] = {}
+        self._numbers: dict[str, int] = {}  # bank question id -> its entry number
+        self.started = clock()
+        self.meta: dict[str, Any] = {
+            "interviewee": self.interviewee,
+            "interviewer": interviewer or None,
+            "date": self.started.date().isoformat(),
+            "incident": self.incident,
+            "started": self.started.isoformat(),
+            "methods": sorted({q.method for q in self._queue}),
+            "question_bank": f"{self.bank.path.name} v{self.bank.version}",
+            "follow_ups": "model" if self.llm is not None else "bank",
+        }
+        self.path = Path(path) if path is not None else self._claim_path()
+        if _write:
+            self.save()
+
+    @classmethod
+    def resume(cls, path: str | Path, *, project: Project | str | Path | None = None,
+               bank: QuestionBank | None = None, methods: Iterable[str] | None = None,
+               llm: Any = "auto", clock: Callable[[], _dt.datetime] = _now,
+               ) -> InterviewSession:
+        """Carry on an interview from its transcript (after a crash, or another day): the
+        answers stay, and the bank questions already answered are not asked again.
+
+        >>> s = InterviewSession.resume("dna/interviews/2026-11-20-ana.md")  # doctest: +SKIP
+        """
+        path = Path(path)
+        transcript = parse_transcript(read_text_strict(path), path)
+        meta = dict(transcript.meta)
+        bank = bank or load_question_bank()
+        methods = methods if methods is not None else meta.get("methods")
+        session = cls(project if project is not None else path.parent,
+                      interviewee=str(meta.get("interviewee") or path.stem),
+                      incident=str(meta.get("incident") or "the incident"), bank=bank,
+                      methods=methods, llm=llm, path=path, clock=clock, _write=False)
+        session.meta.update(meta)
+        known = {q.id: q for q in bank.questions}
+        for e in transcript.entries:
+            question = known.get(e.question_id) or Question(
+                id=e.question_id, method=e.question_id.split("-")[0], phase=e.phase or "",
+                text=e.question, parent=e.question_id.split(".")[0])
+            when = _dt.datetime.fromisoformat(e.asked_at) if e.asked_at else session.started
+            session.entries.append(Entry(e.number, replace(question, text=e.question),
+                                         e.answer, when, e.follow_up_of))
+            if question.parent is None:
+                session._numbers[question.id] = e.number
+            for raw in find_numbers(e.answer):
+                session._probed.add(_norm_number(raw))
+        session._queue = deque(q for q in session._queue if q.id not in session._numbers)
+        return session
+
+    # -- where and how the transcript is written --------------------------------------
+
+    def _claim_path(self) -> Path:
+        first = transcript_path(self.project.interviews_dir, self.interviewee,
+                                self.started.date())
+        for n in range(1, 1000):
+            path = first.with_name(first.stem + ("" if n == 1 else f"-{n}") + ".md")
+            # Claim the name at once, so two sessions started together never share a file.
+            if create_exclusive(path, self.transcript_text()):
+                return path
+        raise SourceError("too many transcripts with this name today",
+                          path=first)
+
+    def transcript_text(self) -> str:
+        """The transcript as it stands: Markdown, one section per question and answer."""
+        return render_transcript(self.meta, [e.to_transcript(self.bank) for e in self.entries])
+
+    def save(self) -> Path:
+        atomic_write(self.path, self.transcript_text())
+        return self.path
+
+    # -- asking -----------------------------------------------------------------------
+
+    @property
+    def current(self) -> Question | None:
+        """The question to ask now, with ``{incident}`` filled in; None when done."""
+        if not self._queue:
+            return None
+        if self._asked_at is None:
+            self._asked_at = self.clock()
+        question = self._queue[0]
+        return replace(question, text=question.text.replace("{incident}", self.incident))
+
+    @property
+    def done(self) -> bool:
+        return not self._queue
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(bank questions answered or skipped, bank questions in this interview)."""
+        left = sum(1 for q in self._queue if q.parent is None)
+        return self._total - left, self._total
+
+    def skip(self) -> None:
+        """Move on without an answer (a bank question's follow-ups are dropped too)."""
+        if self._queue:
+            self._queue.popleft()
+            self._asked_at = None
+
+    def answer(self, text: str) -> list[Question]:
+        """Record the answer to :attr:`current`, save the transcript, and queue follow-ups
+        and probes; returns the questions queued. An empty answer skips."""
+        question = self.current
+        if question is None:
+            raise ValueError("the interview is over: every question was asked")
+        if not text.strip():
+            self.skip()
+            return []
+        asked_at = self._asked_at or self.clock()
+        self._queue.popleft()
+        self._asked_at = None
+        parent = self._numbers.get(question.parent) if question.parent else None
+        entry = Entry(len(self.entries) + 1, question, text.strip(), asked_at, parent)
+        self.entries.append(entry)
+        if question.parent is None:
+            self._numbers[question.id] = entry.number
+        self.save()
+        queued = self._probes(question, text) + self._follow_ups(question, text)
+        self._queue.extendleft(reversed(queued))
+        return queued
+
+    def _child(self, parent: Question, kind: str, method: str, phase: str,
+               text: str) -> Question:
+        root = parent.parent or parent.id
+        key = (root, kind)
+        self._counters[key] = self._counters.get(key, 0) + 1
+        return Question(id=f"{root}.{kind}{self._counters[key]}", method=method,
+                        phase=phase, text=text, parent=root)
+
+    def _probes(self, question: Question, text: str) -> list[Question]:
+        numbers: list[Question] = []
+        absolutes: list[Question] = []
+        number_probe = self.bank.probes.get("number")
+        absolute_probe = self.bank.probes.get("always_never")
+        if number_probe is not None:
+            for raw in find_numbers(text):
+                key = _norm_number(raw)
+                if key in self._probed:
+                    continue
+                self._probed.add(key)
+                numbers.append(self._child(question, "n", number_probe.method, number_probe.phase,
+                                       number_probe.text.replace("{value}", raw)))
+        if absolute_probe is not None:
+            for sentence in find_always_never(text):
+                key = "abs:" + " ".join(sentence.lower().split())
+                if key in self._probed:
+                    continue
+                self._probed.add(key)
+                phrase = sentence if len(sentence) <= 160 else sentence[:157] + "..."
+                absolutes.append(self._child(question, "a", absolute_probe.method,
+                                       absolute_probe.phase,
+                                       absolute_probe.text.replace("{phrase}", phrase)))
+        # An absolute rule is rarer and says more than a number: ask it first.
+        out = absolutes + numbers
+        return out if self.max_probes is None else out[: self.max_probes]
+
+    def _follow_ups(self, question: Question, text: str) -> list[Question]:
+        if question.parent is not None:  # follow-ups of follow-ups would never end
+            return []
+        texts: list[str] = list(question.follow_ups)
+        kind = "f"
+        if self.llm is not None:
+            try:
+                texts = self._model_follow_ups(question, text)
+                kind = "m"
+            except ModelError as exc:
+                message = f"model follow-ups failed ({exc}); using the bank's"
+                self.warnings.append(message)
+                warnings.warn(message, stacklevel=3)
+        return [self._child(question, kind, question.method, question.phase,
+                            t.replace("{incident}", self.incident)) for t in texts]
+
+    def _model_follow_ups(self, question: Question, text: str) -> list[str]:
+        method = self.bank.methods.get(question.method, {}).get("name", question.method)
+        user = (f"Incident: {self.incident}\nQuestion ({question.id}): {question.text}\n"
+                f"What it is meant to draw out: {question.elicits}\nAnswer: {text}")
+        reply = self.llm.complete_json(_FOLLOW_UP_SYSTEM.format(method=method), user,
+                                       FOLLOW_UP_SCHEMA, purpose="interview-follow-up")
+        questions = reply.get("questions") if isinstance(reply, dict) else None
+        if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+            raise ModelError(f"follow-up reply is not {{'questions': [text]}}: {reply!r}")
+        return [" ".join(q.split()) for q in questions if q.strip()][:3]
+
+    # -- results ----------------------------------------------------------------------
+
+    def candidates(self, *, llm: Any = None) -> list[Candidate]:
+        """Candidate findings proposed from the answers so far (read from the transcript
+        on disk, exactly as :func:`replay_transcript` does)."""
+        return transcript_candidates(self.path, llm=llm)
+
+
+def transcript_candidates(path: str | Path, *, llm: Any = None) -> list[Candidate]:
+    """Candidate findings from an interview transcript file: the transcript is ingested as a
+    document and mined like any other source, each candidate keeping its question id."""
+    from dna_kit.extract import extract_findings
+    from dna_kit.ingest import ingest
+
+    out: list[Candidate] = []
+    for document in ingest(Path(path)):
+        out.extend(extract_findings(document, llm=llm))
+    return out
+
+
+def replay_transcript(path: str | Path, *, llm: Any = None) -> list[Candidate]:
+    """Replay a saved interview headless: the same candidates the live session proposed.
+
+    >>> [c.question for c in replay_transcript("dna/interviews/2026-11-20-ana.md")]
+    ... # doctest: +SKIP
+    ['cdm-basis', 'cdm-incident.n1']
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError("no such transcript", path=path)
+    return transcript_candidates(path, llm=llm)
