@@ -1,0 +1,181 @@
+"""Ingest: sources in, documents out.
+
+A registry of readers (:func:`build_readers`) turns each source file into documents. The
+reader is chosen by content first (a transcript's ``## Q1 ·`` headings, a chat export's
+``"ts"`` fields, JSON lines), then by extension, and can be forced with ``format=``.
+Directories are walked. :func:`ingest` is strict (the first bad file raises
+:class:`~dna_kit.errors.SourceError` naming it); :func:`scan` reports each file's outcome
+and goes on, which is what ``dna ingest`` and ``dna extract`` use.
+
+>>> docs = ingest("incidents/2026-03-retry-storm.md")  # doctest: +SKIP
+>>> docs[0].sections[0].kind                            # doctest: +SKIP
+'summary'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dna_kit.document import Document
+from dna_kit.errors import DnaKitError, SourceError
+from dna_kit.ingest._read import read_source
+from dna_kit.ingest.chat import SLACK_METADATA, looks_like_chat, read_chat
+from dna_kit.ingest.interview import looks_like_transcript, read_transcript
+from dna_kit.ingest.markdown import read_postmortem
+from dna_kit.ingest.records import looks_like_jsonl, read_csv, read_jsonl
+from dna_kit.registry import Registry
+
+__all__ = ["Reader", "SourceResult", "build_readers", "choose_reader", "ingest",
+           "iter_source_files", "scan"]
+
+ReadFn = Callable[[Path, str, dict[str, Any]], list[Document]]
+
+#: Extensions a directory walk picks up; a file named explicitly is always tried.
+SOURCE_EXTENSIONS = frozenset({".md", ".markdown", ".txt", ".text", ".rst", ".json",
+                               ".jsonl", ".ndjson", ".log", ".csv", ".tsv", ""})
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A named source reader: the extensions it claims, a content test, and ``read``."""
+
+    name: str
+    read: ReadFn
+    extensions: tuple[str, ...] = ()
+    sniff: Callable[[str], bool] | None = None
+    description: str = ""
+
+
+def build_readers() -> Registry[Reader]:
+    """A fresh registry of the built-in readers, in the order content tests are tried.
+
+    >>> build_readers().names()
+    ['transcript', 'chat', 'jsonl', 'csv', 'markdown']
+    """
+    readers: Registry[Reader] = Registry("source format")
+    readers.register("transcript", Reader(
+        "transcript", read_transcript, (), looks_like_transcript,
+        "interview transcripts written by the interview notebook"))
+    readers.register("chat", Reader(
+        "chat", read_chat, (), looks_like_chat,
+        "Slack-shaped chat exports (a channel folder of daily JSON files, or one file)"))
+    readers.register("jsonl", Reader(
+        "jsonl", read_jsonl, (".jsonl", ".ndjson", ".log"), looks_like_jsonl,
+        "JSON-lines logs: one event per line"))
+    readers.register("csv", Reader("csv", read_csv, (".csv", ".tsv"), None,
+                                   "CSV timelines with a time column"))
+    readers.register("markdown", Reader(
+        "markdown", read_postmortem, (".md", ".markdown", ".txt", ".text", ".rst", ""),
+        None, "Markdown or plain-text postmortems"))
+    return readers
+
+
+def choose_reader(path: Path, head: str, readers: Registry[Reader],
+                  format: str | None = None) -> Reader:
+    """The reader for a source: ``format`` if given, else by content, else by extension,
+    else Markdown (any text reads as prose)."""
+    if format:
+        return readers.get(format)
+    suffix = path.suffix.lower()
+    for _, reader in readers.items():
+        if reader.sniff is not None and reader.sniff(head):
+            # JSON that is not chat or JSON lines is not prose either; keep looking.
+            return reader
+    for _, reader in readers.items():
+        if suffix and suffix in reader.extensions:
+            return reader
+    if suffix == ".json":
+        return readers.get("chat") if "chat" in readers else readers.get("markdown")
+    return readers.get("markdown")
+
+
+@dataclass
+class SourceResult:
+    """What reading one source file gave: its documents, warnings, or the error."""
+
+    path: Path
+    documents: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: DnaKitError | None = None
+    reader: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def iter_source_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named, and the source files under directories named (sorted, hidden files and
+    Slack workspace metadata skipped). A missing path is yielded so its read reports it."""
+    for item in paths:
+        path = Path(item)
+        if not path.is_dir():
+            yield path
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+            for name in sorted(files):
+                if name.startswith(".") or name in SLACK_METADATA:
+                    continue
+                child = Path(root) / name
+                if child.suffix.lower() in SOURCE_EXTENSIONS:
+                    yield child
+
+
+def read_one(path: Path, *, format: str | None = None,
+             fields: Mapping[str, str] | None = None,
+             readers: Registry[Reader] | None = None) -> SourceResult:
+    """Read one source file, catching its :class:`SourceError` into the result."""
+    readers = readers or build_readers()
+    result = SourceResult(path=path)
+    try:
+        text, warnings = read_source(path)
+        reader = choose_reader(path, text[:8192], readers, format)
+        result.reader = reader.name
+        documents = reader.read(path, text, {"fields": dict(fields or {})})
+    except DnaKitError as exc:
+        result.error = exc
+        return result
+    for doc in documents:
+        doc.reader = reader.name
+        doc.warnings[:0] = warnings
+    result.documents = documents
+    result.warnings = warnings + [w for d in documents for w in d.warnings[len(warnings):]]
+    return result
+
+
+def scan(paths: Iterable[str | Path], *, format: str | None = None,
+         fields: Mapping[str, str] | None = None,
+         readers: Registry[Reader] | None = None) -> Iterator[SourceResult]:
+    """Read every source under ``paths``, one :class:`SourceResult` per file, going on past
+    bad files. Files are read one at a time, so memory stays flat in archive size.
+
+    >>> [r.ok for r in scan(["postmortems/"])]  # doctest: +SKIP
+    [True, True, False]
+    """
+    readers = readers or build_readers()
+    for path in iter_source_files(paths):
+        yield read_one(path, format=format, fields=fields, readers=readers)
+
+
+def ingest(path: str | Path, *, format: str | None = None,
+           fields: Mapping[str, str] | None = None) -> list[Document]:
+    """The documents of one source file, or of every source under a directory.
+
+    Raises :class:`~dna_kit.errors.SourceError` naming the first file that cannot be read.
+
+    >>> ingest("incidents/retry-storm.md")[0].kind  # doctest: +SKIP
+    'postmortem'
+    """
+    if not Path(path).exists():
+        raise SourceError("no such file or directory", path=path)
+    documents: list[Document] = []
+    for result in scan([path], format=format, fields=fields):
+        if result.error is not None:
+            raise result.error
+        documents += result.documents
+    return documents

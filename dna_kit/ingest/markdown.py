@@ -1,0 +1,179 @@
+"""Markdown and plain-text postmortems: sections in any heading style, and the timeline.
+
+The document text is the file itself (so every quote is verbatim and every offset maps to
+its own line). Headings are recognised as ATX (``## Root cause``), setext (underlined with
+``===`` or ``---``), a line that is only bold (``**Root cause**``), an ALL-CAPS line, or a
+known section name ending with a colon (``Root cause:``). Code fences are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from dna_kit.document import Document, Section, TimelineEvent
+
+__all__ = ["SECTION_KINDS", "classify_heading", "find_events", "find_sections",
+           "read_postmortem"]
+
+# Order matters: the first pattern that matches a heading names its kind, so specific
+# names ("mitigators", "contributing factors") come before the general ones they contain.
+SECTION_KINDS: tuple[tuple[str, str], ...] = (
+    ("timeline", r"timeline|chronolog|sequence of events|events? log|log of events"),
+    ("went_well", r"went (well|right)|what worked"),
+    ("went_wrong", r"went (wrong|badly|poorly)|didn.?t go well|did not go well"),
+    ("lucky", r"lucky|\bluck"),
+    ("mitigators", r"mitigator|mitigating"),
+    ("contributors", r"contribut"),
+    ("risks", r"\brisks?\b"),
+    ("lessons", r"lesson|learn|takeaway|reflection|retrospective"),
+    ("action_items", r"action|next steps?|follow.?ups?|improvement|prevent|corrective|"
+                     r"future|what.?s next|going forward|to.?do|remediation items|plans?\b|"
+                     r"changes|recommendation"),
+    ("root_cause", r"root.?causes?|\bcauses?\b|why (it|this|did)|analysis|technical details|"
+                   r"what went on|investigation|explanation"),
+    ("trigger", r"trigger"),
+    ("detection", r"detect|alert|discover|how we (found|noticed)"),
+    ("resolution", r"resolution|resolv|remediat|mitigation|fix|recover|response|workaround"),
+    ("impact", r"impact|affected|customer|user.?facing|consequence|severity"),
+    ("summary", r"summary|overview|tl;?dr|introduction|background|what happened|"
+                r"description|incident|context|abstract|details"),
+)
+_KIND_RES = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in SECTION_KINDS)
+
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)([^*_].{0,80}?)(?:\*\*|__):?[ \t]*$")
+_COLON_LINE = re.compile(r"^([A-Z][\w '’/&()-]{1,50}):[ \t]*$")
+_CAPS_LINE = re.compile(r"^[A-Z][A-Z0-9 '’/&-]{2,50}$")
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?|z|utc|gmt|[a-z]{2,4}t)?"
+_DATE = (rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[ t]{_CLOCK})?|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
+         rf"(?:,?\s+{_CLOCK})?|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+         rf"(?:,?\s+(?:at\s+)?{_CLOCK})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?"
+         rf"(?:,?\s+{_CLOCK})?")
+_EVENT = re.compile(
+    rf"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|[ \t]*)?(?:\*\*|__)?[ \t]*"
+    rf"(?P<time>(?:{_DATE}|{_CLOCK})(?:\s*(?:-|–|to)\s*{_CLOCK})?)[ \t]*(?:\*\*|__)?"
+    rf"[ \t]*(?:[-–—:|,]|\*\*)?[ \t]*(?P<text>\S.*)$",
+    re.I,
+)
+
+
+def classify_heading(title: str) -> str | None:
+    """The canonical section kind of a heading, or None.
+
+    >>> classify_heading("Root Cause(s)"), classify_heading("Where we got lucky")
+    ('root_cause', 'lucky')
+    """
+    clean = re.sub(r"[*_`#:]", "", title).strip()
+    for kind, pattern in _KIND_RES:
+        if pattern.search(clean):
+            return kind
+    return None
+
+
+def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
+    """``(line index, level, title)`` of every heading, outside code fences."""
+    found: list[tuple[int, int, str]] = []
+    in_fence = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        m = _ATX.match(line)
+        if m:
+            found.append((i, len(m.group(1)), m.group(2).strip()))
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        prev_blank = i == 0 or not lines[i - 1].strip()
+        if (_SETEXT.match(nxt) and not _LIST.match(line) and prev_blank
+                and not _SETEXT.match(line) and len(stripped) <= 100):
+            found.append((i, 1 if nxt.lstrip().startswith("=") else 2, stripped))
+            continue
+        if not prev_blank:
+            continue
+        m = _BOLD_LINE.match(stripped)
+        if m:
+            found.append((i, 3, m.group(1).strip().rstrip(":")))
+            continue
+        m = _COLON_LINE.match(stripped)
+        if m and classify_heading(m.group(1)):
+            found.append((i, 3, m.group(1).strip()))
+            continue
+        if (_CAPS_LINE.match(stripped) and any(c.isalpha() for c in stripped)
+                and len(stripped.split()) <= 6 and stripped.upper() == stripped):
+            found.append((i, 2, stripped.title()))
+    return found
+
+
+def find_sections(text: str) -> list[Section]:
+    """The sections of a Markdown or plain-text document, nested by level; a heading with
+    no known name inherits its parent's kind ("Immediate actions" under "Remediation")."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    heads = _headings(lines)
+    sections: list[Section] = []
+    stack: list[tuple[int, str | None]] = []  # (level, kind) of the open parents
+    for n, (i, level, title) in enumerate(heads):
+        end_line = next((j for j, lv, _ in heads[n + 1:] if lv <= level), len(lines))
+        end = starts[end_line] if end_line < len(lines) else len(text)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        # A long level-1 heading is the document's title, not a section name.
+        kind = None if level == 1 and len(title.split()) > 4 else classify_heading(title)
+        if kind is None and stack:
+            kind = stack[-1][1]
+        stack.append((level, kind))
+        sections.append(Section(title=title, kind=kind, start=starts[i], end=end,
+                                line=i + 1, level=level))
+    return sections
+
+
+def find_events(text: str, sections: list[Section]) -> list[TimelineEvent]:
+    """Timeline events: lines inside a timeline section that start with a time or date
+    (list items, table rows or plain lines). Without a timeline section, lines anywhere
+    that start with a full date and time."""
+    timeline = [s for s in sections if s.kind == "timeline"]
+    events: list[TimelineEvent] = []
+    offset = 0
+    in_fence = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        here = offset
+        offset += len(line) + 1
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if timeline and not any(s.start <= here < s.end for s in timeline):
+            continue
+        m = _EVENT.match(line)
+        if not m:
+            continue
+        time = m.group("time").strip()
+        if not timeline and not re.search(r"\d:\d", time):
+            continue
+        body = re.sub(r"\s*\|\s*", " | ", m.group("text").strip().strip("|").strip())
+        body = re.sub(r"^(?:\*\*|__)|(?:\*\*|__)$", "", body).strip()
+        if body:
+            events.append(TimelineEvent(time=time, actor=None, text=body, line=number))
+    return events
+
+
+def read_postmortem(path: Path, text: str, options: dict[str, Any]) -> list[Document]:
+    """A Markdown or plain-text postmortem as one document."""
+    sections = find_sections(text)
+    return [Document(path=str(path), text=text, kind="postmortem", sections=sections,
+                     events=find_events(text, sections))]
