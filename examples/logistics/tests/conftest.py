@@ -16,3 +16,9 @@ IMPL = Path(os.environ.get("DISPATCH_IMPL") or EXAMPLE).resolve()
 
 if str(IMPL) not in sys.path[:1]:
     sys.path.insert(0, str(IMPL))
+
+
+def pytest_report_header() -> str:
+    import dispatch
+
+    return f"dispatch under test: {Path(dispatch.__file__).parent}"
