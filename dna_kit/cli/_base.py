@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any
 
-Handler = Callable[[argparse.Namespace], "int | None"]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Handler = Callable[[argparse.Namespace], "int | None"]
 
 
 def add_command(subparsers: Any, name: str, handler: Handler, *, help: str,

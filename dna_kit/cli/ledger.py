@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
 from dna_kit.cli._base import add_command, split_assignment
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 LAYERS = ("what", "how", "why")
 STATUSES = ("candidate", "accepted", "codified", "rejected")
@@ -91,6 +95,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from dna_kit.project import init_project
 
     project = init_project(Path(args.cwd) / args.directory)
@@ -107,6 +113,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _rel(path: Path) -> str:
+    from pathlib import Path
+
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -114,6 +122,8 @@ def _rel(path: Path) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from dna_kit.ledger import add_finding, provenance_from_spec, quote_lines
     from dna_kit.project import find_project
 
