@@ -243,7 +243,9 @@ def find_numbers(text: str) -> list[str]:
     found: list[str] = []
     for m in _NUMBER_RE.finditer(blanked):
         number, unit = m.group("num"), (m.group("unit") or "")
-        candidates = [number + unit, number] if unit else [number]
+        # "4xx", "3rd", "v2": letters glued to a number that are no unit make no quantity.
+        glued = bool(unit) and not unit[0].isspace() and unit != "%"
+        candidates = [number + unit] if glued else [number + unit, number] if unit else [number]
         for raw in candidates:
             try:
                 quantity = parse_quantity(raw.strip())

@@ -1,0 +1,42 @@
+"""Widgets and helpers for the guided notebooks; every panel wraps plain functions.
+
+The panels hold no logic of their own: each reads its widgets and calls a library function,
+the way ipywidgets' ``interactive(f)`` wraps ``f``. Tests (and papermill, with
+``interactive=False``) call the same functions without a browser.
+
+>>> from dna_kit.notebook import ReviewPanel, InterviewPanel, open_project  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ReviewPanel": "dna_kit.notebook.review",
+    "accept_candidate": "dna_kit.notebook.review",
+    "reject_candidate": "dna_kit.notebook.review",
+    "save_candidates": "dna_kit.notebook.review",
+    "quote_context": "dna_kit.notebook.review",
+    "highlight_html": "dna_kit.notebook.review",
+    "parse_params_text": "dna_kit.notebook.review",
+    "InterviewPanel": "dna_kit.notebook.interview",
+    "open_project": "dna_kit.notebook.setup",
+    "scratch_example": "dna_kit.notebook.setup",
+    "example_dir": "dna_kit.notebook.setup",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dna_kit.notebook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

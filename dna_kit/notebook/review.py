@@ -1,0 +1,425 @@
+"""Reviewing candidate findings: plain functions, and the panel that wraps them.
+
+The functions (:func:`accept_candidate`, :func:`reject_candidate`, :func:`quote_context`,
+:func:`parse_params_text`) never touch widgets; :class:`ReviewPanel` only reads its widgets
+and calls them, the way ipywidgets' ``interactive(f)`` wraps ``f``. Tests drive the panel
+without a browser: set a widget's value, ``.click()`` a button, read the ledger.
+
+>>> panel = ReviewPanel(project, candidates)       # doctest: +SKIP
+>>> panel.layer.value = "how"; panel.accept_button.click()  # doctest: +SKIP
+>>> panel.result.status                             # doctest: +SKIP
+'accepted'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dna_kit.errors import DnaKitError, InvalidFinding
+from dna_kit.finding import KINDS, LAYERS, Finding
+from dna_kit.ledger import add_finding, load_ledger, update_finding
+from dna_kit.notebook._panel import Panel
+from dna_kit.project import Project
+
+if TYPE_CHECKING:
+    from dna_kit.extract import Candidate
+
+__all__ = [
+    "QuoteContext",
+    "ReviewPanel",
+    "accept_candidate",
+    "candidate_key",
+    "highlight_html",
+    "parse_params_text",
+    "quote_context",
+    "reject_candidate",
+    "save_candidates",
+]
+
+EDITABLE = ("title", "statement", "layer", "kind", "params", "rationale")
+
+
+# -- plain functions -------------------------------------------------------------------------
+
+def candidate_key(candidate: Candidate) -> tuple[str, int, str]:
+    """What makes two candidates the same proposal: the source, the line and the quote."""
+    return (Path(candidate.source.path).name, candidate.source.line_start,
+            " ".join(candidate.quote.split()))
+
+
+def _relative_source(project: Project, path: str) -> str:
+    """Source paths in the ledger are relative to the repository, so they survive a move."""
+    try:
+        return Path(path).resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return path
+
+
+def _fields(project: Project, candidate: Candidate,
+            edits: Mapping[str, Any] | None) -> dict[str, Any]:
+    fields = candidate.to_finding_fields()
+    for prov in fields.get("provenance", []):
+        if prov.get("source"):
+            prov["source"] = _relative_source(project, prov["source"])
+    for key, value in (edits or {}).items():
+        if key not in EDITABLE:
+            raise InvalidFinding(f"{key!r} cannot be edited in review; editable: "
+                                 f"{', '.join(EDITABLE)}", field=key, value=value)
+        if value in (None, "") and key in ("rationale",):
+            fields.pop(key, None)
+            continue
+        fields[key] = dict(value) if key == "params" else value
+    return fields
+
+
+def _existing(project: Project, candidate: Candidate) -> Finding | None:
+    """The finding already in the ledger for this candidate (saved earlier as a candidate)."""
+    key = candidate_key(candidate)
+    for finding in load_ledger(project):
+        for prov in finding.provenance:
+            if prov.source and (Path(prov.source).name, prov.line_start,
+                                " ".join((prov.quote or "").split())) == key:
+                return finding
+    return None
+
+
+def _decide(project: Project, candidate: Candidate, status: str,
+            edits: Mapping[str, Any] | None, reason: str | None = None) -> Finding:
+    fields = _fields(project, candidate, edits)
+    fields["status"] = status
+    if reason:
+        fields["rejected_reason"] = reason
+    existing = _existing(project, candidate)
+    if existing is None:
+        return add_finding(project, fields)
+    fields.pop("created", None)
+    return update_finding(project, existing.id, fields)
+
+
+def accept_candidate(project: Project, candidate: Candidate, *,
+                     edits: Mapping[str, Any] | None = None) -> Finding:
+    """Write ``candidate`` (with a reviewer's ``edits``) to the ledger as ``accepted``.
+
+    A candidate already saved (same source, line and quote) is updated, not duplicated.
+
+    >>> accept_candidate(project, candidate, edits={"layer": "why"}).status  # doctest: +SKIP
+    'accepted'
+    """
+    return _decide(project, candidate, "accepted", edits)
+
+
+def reject_candidate(project: Project, candidate: Candidate, reason: str, *,
+                     edits: Mapping[str, Any] | None = None) -> Finding:
+    """Record ``candidate`` as ``rejected`` with the reviewer's ``reason``, so it is not
+    proposed again.
+
+    >>> reject_candidate(project, candidate, "a one-off").status  # doctest: +SKIP
+    'rejected'
+    """
+    if not reason or not reason.strip():
+        raise InvalidFinding("rejecting a candidate needs a reason", field="rejected_reason",
+                             value=reason)
+    return _decide(project, candidate, "rejected", edits, reason.strip())
+
+
+def save_candidates(project: Project, candidates: Iterable[Candidate]) -> list[Finding]:
+    """Save candidates for later review (status ``candidate``), skipping those already in
+    the ledger; what a headless run does instead of asking a person.
+
+    >>> [f.status for f in save_candidates(project, candidates)]  # doctest: +SKIP
+    ['candidate', 'candidate']
+    """
+    have = set()
+    for finding in load_ledger(project):
+        for prov in finding.provenance:
+            if prov.source:
+                have.add((Path(prov.source).name, prov.line_start,
+                          " ".join((prov.quote or "").split())))
+    saved = []
+    for candidate in candidates:
+        if candidate_key(candidate) in have:
+            continue
+        have.add(candidate_key(candidate))
+        saved.append(add_finding(project, _fields(project, candidate, None)))
+    return saved
+
+
+def parse_params_text(text: str) -> dict[str, str]:
+    """``"cap = 5 s"`` lines (or ``;``-separated) → ``{"cap": "5 s"}``; each value checked.
+
+    >>> parse_params_text("cap = 5 s\\nmax_attempts: 4")
+    {'cap': '5 s', 'max_attempts': '4'}
+    """
+    from dna_kit.finding import parse_param
+
+    out: dict[str, str] = {}
+    for n, raw in enumerate(re.split(r"[\n;]", text), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = re.match(r"^([A-Za-z_]\w*)\s*[=:]\s*(.+)$", line)
+        if not m:
+            raise InvalidFinding(f"params line {n}: {line!r} is not 'name = value'",
+                                 field="params", value=line)
+        name, value = m.group(1), m.group(2).strip()
+        parse_param(name, value)  # raises naming the value, e.g. an unknown unit
+        out[name] = value
+    return out
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    return "\n".join(f"{k} = {v}" for k, v in params.items())
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """A quote in its surroundings: the text before, the quote as it sits in the file, the
+    text after, and the file line the shown text starts at."""
+
+    before: str
+    quote: str
+    after: str
+    first_line: int
+    found: bool
+
+
+def _read_source(path: str, roots: Sequence[Path]) -> str | None:
+    for candidate in [Path(path), *(root / path for root in roots)]:
+        try:
+            return candidate.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    return None
+
+
+def quote_context(candidate: Candidate, *, roots: Sequence[str | Path] = (),
+                  around: int = 3) -> QuoteContext:
+    """The lines around a candidate's quote in its source, with the quote located (across
+    wrapped lines too). If the source cannot be read, the quote alone.
+
+    >>> ctx = quote_context(candidate); ctx.quote in ctx.before + ctx.quote  # doctest: +SKIP
+    True
+    """
+    text = _read_source(candidate.source.path, [Path(r) for r in roots])
+    if text is None:
+        return QuoteContext("", candidate.quote, "", candidate.source.line_start, False)
+    lines = text.splitlines()
+    first = max(1, candidate.source.line_start - around)
+    last = min(len(lines), candidate.source.line_end + around)
+    block = "\n".join(lines[first - 1:last])
+    words = candidate.quote.split()
+    match = None
+    if words:
+        # The quote is verbatim, but a hard-wrapped source breaks it where the file does.
+        pattern = r"\s+".join(re.escape(w) for w in words)
+        match = re.search(pattern, block)
+    if match is None:
+        return QuoteContext(block, "", "", first, False)
+    return QuoteContext(block[:match.start()], match.group(), block[match.end():], first, True)
+
+
+def highlight_html(ctx: QuoteContext) -> str:
+    """The context as HTML, the quote marked; everything escaped (sources are untrusted)."""
+    before, quote, after = (html.escape(x) for x in (ctx.before, ctx.quote, ctx.after))
+    marked = f'<mark class="dna-quote">{quote}</mark>' if quote else ""
+    return ('<pre class="dna-context" style="white-space: pre-wrap; margin: 0;">'
+            f"{before}{marked}{after}</pre>")
+
+
+# -- the panel -------------------------------------------------------------------------------
+
+_HELP = ("Keys: Tab moves between fields and buttons. In the command box type "
+         "<b>a</b> accept, <b>r</b> <i>reason</i> reject, <b>s</b> skip, <b>b</b> back, "
+         "then Enter.")
+
+
+class ReviewPanel(Panel):
+    """One candidate at a time: its quote highlighted in its source, the fields editable,
+    and accept / reject (with a reason) / skip. An accepted candidate is in the ledger the
+    moment the button is pressed.
+
+    ``decisions`` maps each candidate's key to ``("accepted" | "rejected" | "skipped",
+    finding or None)``; ``result`` is the last finding written.
+    """
+
+    def __init__(self, project: Project, candidates: Iterable[Candidate] = (), *,
+                 roots: Sequence[str | Path] = ()) -> None:
+        import ipywidgets as w
+
+        self.project = project
+        self.roots = [Path(r) for r in roots] or [project.root]
+        self.candidates: list[Candidate] = []
+        self.decisions: dict[tuple[str, int, str], tuple[str, Finding | None]] = {}
+        self.index = 0
+        self.result: Finding | None = None
+        self.error: str | None = None
+
+        self.header = w.HTML()
+        self.context = w.HTML()
+        self.title = w.Text(description="Title", layout=w.Layout(width="100%"))
+        self.statement = w.Textarea(description="Statement", rows=2,
+                                    layout=w.Layout(width="100%"))
+        self.layer = w.Dropdown(options=list(LAYERS), description="Layer")
+        self.kind = w.Dropdown(options=list(KINDS), description="Kind")
+        self.params = w.Textarea(description="Params", rows=3, placeholder="cap = 5 s",
+                                 layout=w.Layout(width="60%"))
+        self.reason = w.Text(description="Reason", placeholder="why reject (required)",
+                             layout=w.Layout(width="60%"))
+        self.accept_button = w.Button(description="Accept", button_style="success",
+                                      tooltip="Accept into the ledger (command: a)",
+                                      icon="check")
+        self.reject_button = w.Button(description="Reject", button_style="danger",
+                                      tooltip="Reject with the reason given (command: r why)",
+                                      icon="times")
+        self.skip_button = w.Button(description="Skip", tooltip="Decide later (command: s)")
+        self.back_button = w.Button(description="Back", tooltip="Previous candidate (b)")
+        self.command = w.Text(description="Command", placeholder="a | r reason | s | b",
+                              continuous_update=False)
+        self.status = w.HTML()
+        self.accept_button.on_click(lambda _: self.accept())
+        self.reject_button.on_click(lambda _: self.reject())
+        self.skip_button.on_click(lambda _: self.skip())
+        self.back_button.on_click(lambda _: self.back())
+        self.command.observe(self._on_command, names="value")
+        self.widget = w.VBox([
+            self.header, self.context,
+            self.title, self.statement, w.HBox([self.layer, self.kind]), self.params,
+            self.reason,
+            w.HBox([self.accept_button, self.reject_button, self.skip_button,
+                    self.back_button]),
+            w.HBox([self.command, w.HTML(f"<small>{_HELP}</small>")]),
+            self.status,
+        ])
+        self.widget.add_class("dna-review")
+        self.add(candidates)
+
+    # -- what is shown ------------------------------------------------------------------
+
+    @property
+    def current(self) -> Candidate | None:
+        return self.candidates[self.index] if self.index < len(self.candidates) else None
+
+    @property
+    def pending(self) -> list[Candidate]:
+        """Candidates with no decision yet (skipped ones count as pending)."""
+        return [c for c in self.candidates
+                if self.decisions.get(candidate_key(c), ("skipped",))[0] == "skipped"]
+
+    def add(self, candidates: Iterable[Candidate]) -> int:
+        """Append candidates not already shown (by source, line and quote); how many."""
+        known = {candidate_key(c) for c in self.candidates}
+        added = 0
+        for candidate in candidates:
+            if candidate_key(candidate) not in known:
+                known.add(candidate_key(candidate))
+                self.candidates.append(candidate)
+                added += 1
+        if added and self.current is None:
+            self.index = len(self.candidates) - added
+        self._show()
+        return added
+
+    def _show(self) -> None:
+        candidate = self.current
+        decided = sum(1 for v in self.decisions.values() if v[0] != "skipped")
+        if candidate is None:
+            self.header.value = (f"<b>Review</b>: {decided} of {len(self.candidates)} "
+                                 "candidate(s) decided; nothing left to review.")
+            self.context.value = ""
+            for widget in (self.accept_button, self.reject_button, self.skip_button):
+                widget.disabled = True
+            return
+        for widget in (self.accept_button, self.reject_button, self.skip_button):
+            widget.disabled = False
+        src = candidate.source
+        where = f"{Path(src.path).name}:{src.line_start}" + (
+            f"-{src.line_end}" if src.line_end != src.line_start else "")
+        if candidate.question:
+            where += f" · question {candidate.question}"
+        state = self.decisions.get(candidate_key(candidate))
+        self.header.value = (
+            f"<b>Candidate {self.index + 1} of {len(self.candidates)}</b> · {html.escape(where)}"
+            f" · confidence {candidate.confidence:.2f}"
+            + (f" · <i>{state[0]}</i>" if state else ""))
+        self.context.value = highlight_html(quote_context(candidate, roots=self.roots))
+        self.title.value = candidate.title
+        self.statement.value = candidate.statement
+        self.layer.value = candidate.layer
+        self.kind.value = candidate.kind
+        self.params.value = params_text(candidate.params)
+        self.reason.value = ""
+
+    # -- actions (what the buttons and the command box call) ----------------------------
+
+    def edits(self) -> dict[str, Any]:
+        """The reviewer's fields, validated (bad params raise naming the value)."""
+        return {"title": self.title.value.strip(), "statement": self.statement.value.strip(),
+                "layer": self.layer.value, "kind": self.kind.value,
+                "params": parse_params_text(self.params.value)}
+
+    def _act(self, status: str, reason: str | None = None) -> Finding | None:
+        candidate = self.current
+        if candidate is None:
+            return None
+        try:
+            if status == "accepted":
+                finding = accept_candidate(self.project, candidate, edits=self.edits())
+            else:
+                finding = reject_candidate(self.project, candidate, reason or "",
+                                           edits=self.edits())
+        except DnaKitError as exc:
+            self.error = str(exc)
+            self.status.value = f'<span style="color:#b00">{html.escape(str(exc))}</span>'
+            return None
+        self.error = None
+        self.result = finding
+        self.decisions[candidate_key(candidate)] = (status, finding)
+        self.status.value = (f"{finding.id} <b>{status}</b>: {html.escape(finding.title)} "
+                             f"({html.escape(str(self.project.findings_dir.name))}/"
+                             f"{html.escape(finding.filename)})")
+        self._advance()
+        return finding
+
+    def accept(self) -> Finding | None:
+        return self._act("accepted")
+
+    def reject(self, reason: str | None = None) -> Finding | None:
+        return self._act("rejected", reason if reason is not None else self.reason.value)
+
+    def skip(self) -> None:
+        candidate = self.current
+        if candidate is not None:
+            self.decisions.setdefault(candidate_key(candidate), ("skipped", None))
+            self._advance()
+
+    def back(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+            self._show()
+
+    def _advance(self) -> None:
+        self.index = min(self.index + 1, len(self.candidates))
+        self._show()
+
+    def _on_command(self, change: dict[str, Any]) -> None:
+        text = str(change["new"]).strip()
+        if not text:
+            return
+        verb, _, rest = text.partition(" ")
+        verb = verb.lower()
+        if verb in ("a", "accept"):
+            self.accept()
+        elif verb in ("r", "reject"):
+            self.reject(rest or self.reason.value)
+        elif verb in ("s", "skip"):
+            self.skip()
+        elif verb in ("b", "back"):
+            self.back()
+        else:
+            self.status.value = f"unknown command {html.escape(text)!r}: a, r reason, s, b"
+        self.command.value = ""

@@ -1,0 +1,75 @@
+"""Where a notebook's repository comes from: the one you name, or a scratch copy of the
+bundled example (so trying a notebook never changes committed files).
+
+>>> project = open_project("")          # doctest: +SKIP
+>>> project.root.name                   # doctest: +SKIP
+'logistics'
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from dna_kit._resources import repo_root
+from dna_kit.errors import ProjectError
+from dna_kit.project import Project, find_project, init_project
+
+__all__ = ["example_dir", "open_project", "scratch_example"]
+
+_IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis", "*.pyc",
+                                 ".ipynb_checkpoints")
+
+
+def example_dir(name: str = "logistics") -> Path:
+    """The bundled example in this dna_kit checkout (``examples/<name>``)."""
+    root = repo_root()
+    if root is None or not (root / "examples" / name).is_dir():
+        raise ProjectError(
+            f"the bundled example {name!r} comes with a dna_kit checkout, not the installed "
+            "package; set project_dir to your own repository instead")
+    return root / "examples" / name
+
+
+def scratch_example(dest: str | Path | None = None, *, name: str = "logistics",
+                    fresh: bool = False) -> Path:
+    """A working copy of the bundled example, made once and reused across notebooks (so
+    what notebook 02 accepts, notebook 04 can codify). ``fresh=True`` starts over.
+
+    The default place is ``$DNA_SCRATCH`` or ``<tmp>/dna_kit-scratch/<name>``.
+    """
+    base = Path(dest) if dest else Path(
+        os.environ.get("DNA_SCRATCH") or Path(tempfile.gettempdir()) / "dna_kit-scratch")
+    target = base / name if dest is None else base
+    if fresh and target.exists():
+        shutil.rmtree(target)
+    if not target.exists():
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=target.parent
+                                        if target.parent.exists() else None))
+        shutil.copytree(example_dir(name), staging / name, ignore=_IGNORE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Copy aside, then rename: a half-made copy is never mistaken for a good one.
+        try:
+            os.replace(staging / name, target)
+        except OSError:
+            shutil.move(str(staging / name), str(target))
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def open_project(project_dir: str | Path | None = None) -> Project:
+    """The repository a notebook works on: ``project_dir`` (``dna/`` is set up there if it
+    is missing; nothing existing is replaced), or, when empty, a scratch copy of the
+    bundled example.
+
+    >>> open_project("/path/to/repo").findings_dir   # doctest: +SKIP
+    PosixPath('/path/to/repo/dna/findings')
+    """
+    root = Path(project_dir) if project_dir else scratch_example()
+    if not root.is_dir():
+        raise ProjectError(f"project_dir={str(root)!r} is not a directory")
+    if (root / "dna" / "findings").is_dir():
+        return find_project(root)
+    return init_project(root)
