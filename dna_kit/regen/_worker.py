@@ -1,0 +1,195 @@
+"""The proof worker: one long-lived pytest session that runs tests against mutants.
+
+``python -m dna_kit.regen._worker ROOT INI FILE...`` collects FILE... once, then answers
+JSON commands, one a line, on its stdin (replies on its stdout):
+
+- ``{"op": "mutants", "target": "mod:qual"}``: the mutants of a callable;
+- ``{"op": "baseline", "files": [...]}``: run those files' tests on the real code;
+- ``{"op": "run", "files": [...], "target": ..., "qualname": ..., "source": ...,
+  "limit": seconds}``: swap the mutated code into the live function object (its
+  ``__code__``), run the tests until one fails, and put the original back.
+
+Swapping a code object costs microseconds where starting pytest costs a second, and every
+reference the tests hold to the function sees the mutant. The tests' own output goes to
+/dev/null; the protocol uses private copies of the original stdin and stdout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import signal
+import sys
+import textwrap
+import time
+import types
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+
+class MutantTimeLimit(BaseException):
+    """Stops a mutant that loops; a BaseException so hypothesis does not retry it."""
+
+
+def resolve(target: str) -> tuple[Any, Any]:
+    """``"pkg.mod:Class.method"`` → (module, the plain function object to patch)."""
+    module_name, _, qualname = target.partition(":")
+    module = importlib.import_module(module_name)
+    obj: Any = module
+    for part in qualname.split("."):
+        owner = obj
+        obj = owner.__dict__[part] if isinstance(owner, type) and part in owner.__dict__ \
+            else getattr(owner, part)
+        if isinstance(obj, staticmethod | classmethod):
+            obj = obj.__func__
+        elif isinstance(obj, property) and obj.fget is not None:
+            obj = obj.fget
+    return module, inspect.unwrap(obj) if callable(obj) else obj
+
+
+def compile_def(source: str, filename: str, name: str,
+                freevars: tuple[str, ...]) -> types.CodeType:
+    """Compile one ``def`` and return its code object, with the same free variables as the
+    function it replaces (a closure is rebuilt around it when there are any)."""
+    if freevars:
+        text = ("def __dna_outer__():\n"
+                + "".join(f"    {v} = None\n" for v in freevars)
+                + textwrap.indent(source, "    ") + f"\n    return {name}\n")
+        outer = _const(compile(text, filename, "exec"), "__dna_outer__")
+        code = _const(outer, name)
+    else:
+        code = _const(compile(source, filename, "exec"), name)
+    if code.co_freevars != freevars:
+        raise ValueError(f"the mutant uses free variables {code.co_freevars!r}, the "
+                         f"function {freevars!r}: cannot swap it in")
+    return code
+
+
+def _const(code: types.CodeType, name: str) -> types.CodeType:
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType) and const.co_name == name:
+            return const
+    raise LookupError(f"no code object named {name!r}")
+
+
+class ProofLoop:
+    """A pytest plugin that, once collection is done, serves commands instead of running
+    the tests once."""
+
+    def __init__(self, commands: IO[str], replies: IO[str]) -> None:
+        self.commands = commands
+        self.replies = replies
+        self.items: dict[Path, list[pytest.Item]] = {}
+        self.fired = False
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.replies.write(json.dumps(message) + "\n")
+        self.replies.flush()
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.send({"collect_error": report.nodeid, "message": str(report.longrepr)[-500:]})
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        from dna_kit.regen._plugin import load_profile
+
+        load_profile(no_shrink=True)
+        for item in session.items:
+            self.items.setdefault(Path(item.path).resolve(), []).append(item)
+        self.send({"ready": True, "files": {str(p): [i.nodeid for i in items]
+                                            for p, items in self.items.items()}})
+        for line in self.commands:
+            if not line.strip():
+                continue
+            command = json.loads(line)
+            try:
+                reply = getattr(self, "op_" + command["op"])(command)
+            except Exception as exc:  # one bad command must not end the session
+                reply = {"error": f"{type(exc).__name__}: {exc}"}
+            self.send(reply)
+        return True
+
+    def _items(self, files: list[str]) -> list[pytest.Item]:
+        return [i for f in files for i in self.items.get(Path(f).resolve(), [])]
+
+    def _alarm(self, signum: int, frame: Any) -> None:
+        self.fired = True
+        raise MutantTimeLimit()
+
+    def _run(self, items: list[pytest.Item], limit: float) -> dict[str, Any]:
+        from _pytest.runner import runtestprotocol
+
+        from dna_kit.regen._plugin import _short
+
+        start = time.perf_counter()
+        self.fired = False
+        old = signal.signal(signal.SIGALRM, self._alarm)
+        if limit > 0:
+            signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            for item in items:
+                for report in runtestprotocol(item, nextitem=None, log=False):
+                    if report.failed:
+                        return {"failed": True, "message": _short(report),
+                                "by": "time limit" if self.fired else item.nodeid,
+                                "duration": time.perf_counter() - start}
+        except MutantTimeLimit:
+            return {"failed": True, "by": "time limit", "message": "time limit exceeded",
+                    "duration": time.perf_counter() - start}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        return {"failed": False, "duration": time.perf_counter() - start}
+
+    def op_mutants(self, command: dict[str, Any]) -> dict[str, Any]:
+        from dna_kit.regen.mutate import make_mutants
+
+        target = command["target"]
+        module, _ = resolve(target)
+        filename = inspect.getsourcefile(module) or module.__file__
+        source = Path(filename).read_text(encoding="utf-8")
+        qualname = target.partition(":")[2]
+        mutants = make_mutants(source, qualname, target=target, filename=filename)
+        return {"file": filename, "mutants": [m.to_dict() for m in mutants]}
+
+    def op_baseline(self, command: dict[str, Any]) -> dict[str, Any]:
+        items = self._items(command["files"])
+        if not items:
+            return {"error": "no test collected from " + ", ".join(command["files"])}
+        return {**self._run(items, float(command.get("limit") or 0)), "tests": len(items)}
+
+    def op_run(self, command: dict[str, Any]) -> dict[str, Any]:
+        module, func = resolve(command["target"].partition(":")[0] + ":"
+                               + command["qualname"])
+        if not isinstance(func, types.FunctionType):
+            return {"error": f"{command['qualname']} is not a Python function"}
+        code = compile_def(command["source"], func.__code__.co_filename, func.__name__,
+                           func.__code__.co_freevars)
+        original = func.__code__
+        func.__code__ = code
+        try:
+            return self._run(self._items(command["files"]), float(command["limit"]))
+        finally:
+            func.__code__ = original
+
+
+def main(argv: list[str]) -> int:
+    root, ini, *files = argv
+    commands = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    loop = ProofLoop(commands, replies)
+    args = [*files, "-c", ini, "--rootdir", root, "-p", "no:cacheprovider",
+            "-p", "no:randomly", "-s", "-q", "--continue-on-collection-errors"]
+    return int(pytest.main(args, plugins=[loop]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,301 @@
+"""Mutants of one callable: small, plausible breaks of the code a rule protects.
+
+:func:`make_mutants` reads a module's source, finds the target (a function, a method, or
+every method of a class) and returns one :class:`Mutant` per change, each holding the whole
+mutated ``def`` as source so a worker can compile it and swap it in. The operators:
+
+=================  ===========================================================
+``constant``       a number changes (ints +1, floats doubled or +1), True/False flip
+``compare``        ``<`` ↔ ``<=``, ``>`` ↔ ``>=``, ``==`` ↔ ``!=``, ``in`` ↔ ``not in``
+``arithmetic``     ``+`` ↔ ``-``, ``*`` ↔ ``/``, ``//`` → ``/``, ``**`` → ``*``, ``%`` → ``*``
+``boolean``        ``and`` ↔ ``or``, ``not x`` → ``x``
+``minmax``         ``min(...)`` ↔ ``max(...)``
+``condition``      an ``if``'s condition removed: the branch always runs, or never does
+``return``         ``return value`` → ``return None``
+=================  ===========================================================
+
+The order is fixed (a walk of the tree), so two runs make the same mutants with the same
+ids: a proof must give the same answer twice.
+
+>>> src = "def delay(n):\\n    return min(0.2 * 2 ** (n - 1), 5.0)\\n"
+>>> [m.operator for m in make_mutants(src, "delay")][:4]
+['return', 'minmax', 'arithmetic', 'constant']
+>>> make_mutants(src, "delay")[1].describe()
+'line 2: `min(0.2 * 2 ** (n - 1), 5.0)` becomes `max(0.2 * 2 ** (n - 1), 5.0)`'
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["OPERATORS", "Mutant", "find_def", "make_mutants", "question_for"]
+
+OPERATORS: tuple[str, ...] = (
+    "constant", "compare", "arithmetic", "boolean", "minmax", "condition", "return",
+)
+
+_CMP_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In,
+    ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+}
+_BIN_SWAP: dict[type[ast.operator], type[ast.operator]] = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div, ast.Pow: ast.Mult, ast.Mod: ast.Mult,
+}
+_BOOL_SWAP: dict[type[ast.boolop], type[ast.boolop]] = {ast.And: ast.Or, ast.Or: ast.And}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One change to the target: where, what, and the mutated ``def`` as source."""
+
+    id: int
+    target: str
+    qualname: str
+    operator: str
+    line: int
+    original: str
+    mutated: str
+    source: str
+    old_value: Any = None
+    new_value: Any = None
+
+    def describe(self) -> str:
+        return f"line {self.line}: `{self.original}` becomes `{self.mutated}`"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def find_def(tree: ast.AST, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | \
+        ast.ClassDef | None:
+    """The ``def`` or ``class`` named by a dotted ``qualname`` (``Breaker.call``)."""
+    scope: list[ast.stmt] = list(getattr(tree, "body", []))
+    found: ast.AST | None = None
+    for part in qualname.split("."):
+        found = next((n for n in scope if isinstance(
+            n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and n.name == part), None)
+        if found is None:
+            return None
+        scope = list(found.body)
+    return found  # type: ignore[return-value]
+
+
+def _new_number(value: int | float) -> int | float:
+    if isinstance(value, int):
+        return value + 1
+    if value == 0:
+        return 1.0
+    return value * 2 if abs(value) < 1 else value + 1
+
+
+# A mutation site: (operator, node, apply) where apply mutates the node in a copied tree
+# and returns (original text, mutated text, old value, new value).
+_Site = tuple[str, Callable[[ast.AST], tuple[str, str, Any, Any]]]
+
+
+def _sites(node: ast.AST) -> Iterator[_Site]:
+    """The mutations possible at one node, in a fixed order."""
+    if isinstance(node, ast.Constant) and not isinstance(node.value, str | bytes) \
+            and node.value is not None and node.value is not Ellipsis:
+        if isinstance(node.value, bool):
+            def flip(n: ast.AST) -> tuple[str, str, Any, Any]:
+                assert isinstance(n, ast.Constant)
+                old = n.value
+                n.value = not old
+                return repr(old), repr(n.value), old, n.value
+            yield "constant", flip
+        elif isinstance(node.value, int | float):
+            def bump(n: ast.AST) -> tuple[str, str, Any, Any]:
+                assert isinstance(n, ast.Constant)
+                old = n.value
+                n.value = _new_number(old)
+                return repr(old), repr(n.value), old, n.value
+            yield "constant", bump
+    elif isinstance(node, ast.Compare):
+        for i, op in enumerate(node.ops):
+            if type(op) in _CMP_SWAP:
+                def swap_cmp(n: ast.AST, i: int = i) -> tuple[str, str, Any, Any]:
+                    assert isinstance(n, ast.Compare)
+                    before = ast.unparse(n)
+                    n.ops[i] = _CMP_SWAP[type(n.ops[i])]()
+                    return before, ast.unparse(n), None, None
+                yield "compare", swap_cmp
+    elif isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _BIN_SWAP:
+        def swap_bin(n: ast.AST) -> tuple[str, str, Any, Any]:
+            assert isinstance(n, ast.BinOp | ast.AugAssign)
+            before = ast.unparse(n)
+            n.op = _BIN_SWAP[type(n.op)]()
+            return before, ast.unparse(n), None, None
+        yield "arithmetic", swap_bin
+    elif isinstance(node, ast.BoolOp) and type(node.op) in _BOOL_SWAP:
+        def swap_bool(n: ast.AST) -> tuple[str, str, Any, Any]:
+            assert isinstance(n, ast.BoolOp)
+            before = ast.unparse(n)
+            n.op = _BOOL_SWAP[type(n.op)]()
+            return before, ast.unparse(n), None, None
+        yield "boolean", swap_bool
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id in ("min", "max"):
+        def swap_minmax(n: ast.AST) -> tuple[str, str, Any, Any]:
+            assert isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            before = ast.unparse(n)
+            n.func.id = "max" if n.func.id == "min" else "min"
+            return before, ast.unparse(n), None, None
+        yield "minmax", swap_minmax
+    elif isinstance(node, ast.If):
+        for always in (True, False):
+            def drop_cond(n: ast.AST, always: bool = always) -> tuple[str, str, Any, Any]:
+                assert isinstance(n, ast.If)
+                before = f"if {ast.unparse(n.test)}:"
+                n.test = ast.Constant(value=always)
+                return before, f"if {always}:", None, None
+            yield "condition", drop_cond
+    elif isinstance(node, ast.Return) and node.value is not None and not (
+            isinstance(node.value, ast.Constant) and node.value.value is None):
+        def drop_return(n: ast.AST) -> tuple[str, str, Any, Any]:
+            assert isinstance(n, ast.Return)
+            before = ast.unparse(n)
+            n.value = ast.Constant(value=None)
+            return before, "return None", None, None
+        yield "return", drop_return
+
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        # Handled here, not in the chain above, so nothing else at this node is skipped.
+        yield "boolean", _drop_not
+
+
+def _drop_not(n: ast.AST) -> tuple[str, str, Any, Any]:
+    raise NotImplementedError  # replaced by the parent-aware rewrite in _apply
+
+
+def _walk(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``node`` in source order, skipping what must not change:
+    docstrings, annotations, default values and decorators (they live outside the code
+    object that the worker swaps)."""
+    for name, value in ast.iter_fields(node):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and name in (
+                "args", "returns", "decorator_list", "type_params"):
+            continue
+        if isinstance(node, ast.AnnAssign) and name == "annotation":
+            continue
+        children = value if isinstance(value, list) else [value]
+        for i, child in enumerate(children):
+            if not isinstance(child, ast.AST):
+                continue
+            if (name == "body" and i == 0 and isinstance(child, ast.Expr)
+                    and isinstance(child.value, ast.Constant)
+                    and isinstance(child.value.value, str)):
+                continue  # a docstring
+            yield child
+            yield from _walk(child)
+
+
+def _functions(node: ast.AST, prefix: str) -> list[tuple[str, ast.FunctionDef |
+                                                          ast.AsyncFunctionDef]]:
+    if isinstance(node, ast.ClassDef):
+        return [(f"{prefix}.{n.name}", n) for n in node.body
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    return [(prefix, node)]
+
+
+def _mutate_one(func: ast.FunctionDef | ast.AsyncFunctionDef, index: int,
+                site: int) -> tuple[ast.AST, str, str, Any, Any, int]:
+    """Copy ``func`` and apply the ``site``-th mutation of its ``index``-th node."""
+    clone = copy.deepcopy(func)
+    clone.decorator_list = []
+    nodes = list(_walk(clone))
+    target = nodes[index]
+    op, apply = list(_sites(target))[site]
+    line = getattr(target, "lineno", func.lineno)
+    if apply is _drop_not:
+        assert isinstance(target, ast.UnaryOp)
+        before = ast.unparse(target)
+        _replace_child(clone, target, target.operand)
+        return clone, before, ast.unparse(target.operand), None, None, line
+    before, after, old, new = apply(target)
+    return clone, before, after, old, new, line
+
+
+def _replace_child(root: ast.AST, old: ast.AST, new: ast.AST) -> None:
+    for parent in ast.walk(root):
+        for name, value in ast.iter_fields(parent):
+            if value is old:
+                setattr(parent, name, new)
+                return
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if item is old:
+                        value[i] = new
+                        return
+
+
+def make_mutants(source: str, qualname: str, *, target: str | None = None,
+                 filename: str = "<target>") -> list[Mutant]:
+    """Every mutant of ``qualname`` in module ``source`` (a function, a method, or all the
+    methods of a class), numbered from 1 in a fixed order.
+
+    Raises ``LookupError`` when the module defines no such name.
+    """
+    tree = ast.parse(source, filename=filename)
+    node = find_def(tree, qualname)
+    if node is None:
+        raise LookupError(f"{filename} defines no function or class {qualname!r}")
+    mutants: list[Mutant] = []
+    for name, func in _functions(node, qualname):
+        for index, child in enumerate(_walk(func)):
+            for site, (op, _apply) in enumerate(_sites(child)):
+                clone, before, after, old, new, line = _mutate_one(func, index, site)
+                mutants.append(Mutant(
+                    id=len(mutants) + 1, target=target or qualname, qualname=name,
+                    operator=op, line=line, original=before, mutated=after,
+                    source=ast.unparse(ast.fix_missing_locations(clone)),
+                    old_value=old, new_value=new,
+                ))
+    return mutants
+
+
+def _param_name(value: Any, params: Mapping[str, Any]) -> str | None:
+    """The finding parameter whose value this constant is, if exactly one matches."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    names = [k for k, v in params.items() if isinstance(v, int | float)
+             and not isinstance(v, bool) and abs(float(v) - float(value)) < 1e-12]
+    return names[0] if len(names) == 1 else None
+
+
+def question_for(mutant: Mutant | Mapping[str, Any], params: Mapping[str, Any] | None = None,
+                 *, where: str = "") -> str:
+    """A surviving mutant as a plain question for the rule's owner.
+
+    ``params`` maps the finding's parameter names to numbers, so a constant that is a
+    parameter is called by its name.
+
+    >>> m = make_mutants("def f(n):\\n    return n * 2\\n", "f")[2]
+    >>> question_for(m, {"factor": 2})
+    'The checks still pass if factor is 3 instead of 2 (line 2 of f): is that acceptable?'
+    """
+    m = mutant.to_dict() if isinstance(mutant, Mutant) else dict(mutant)
+    place = f"line {m['line']} of {where or m['qualname']}"
+    op = m["operator"]
+    if op == "constant":
+        name = _param_name(m["old_value"], params or {})
+        what = name or f"the constant {m['original']}"
+        return (f"The checks still pass if {what} is {m['mutated']} instead of "
+                f"{m['original']} ({place}): is that acceptable?")
+    if op == "condition":
+        test = m["original"].removeprefix("if ").removesuffix(":")
+        how = "always runs" if m["mutated"] == "if True:" else "never runs"
+        return (f"The checks still pass if the branch guarded by `{test}` {how} ({place}): "
+                "is that acceptable?")
+    if op == "return":
+        return (f"The checks still pass if `{m['original']}` returns None instead "
+                f"({place}): is that acceptable?")
+    return (f"The checks still pass if `{m['original']}` becomes `{m['mutated']}` "
+            f"({place}): is that acceptable?")

@@ -1,0 +1,238 @@
+"""The proof: does a finding's check notice when the code it protects is broken?
+
+For each finding whose tests pass, :func:`prove_findings` asks a long-lived worker
+(:mod:`dna_kit.regen._worker`) for the mutants of the finding's target, then runs only that
+finding's tests against each mutant, under a time limit, with hypothesis derandomized and
+no shrinking. A mutant the tests fail on is *killed*; a survivor becomes a question for the
+rule's owner. When a mutant hangs past its limit (or kills the worker), the worker is
+replaced and the mutant counts as killed by the time limit, as mutation tools do.
+
+>>> results = prove_findings(root, [ProofJob("F-0001", ["dna/tests/test_f0001.py"],
+...                                          ["shipping.retry:backoff_delay"])])  # doctest: +SKIP
+>>> results["F-0001"].killed, results["F-0001"].total                            # doctest: +SKIP
+(13, 15)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dna_kit.regen.mutate import question_for
+from dna_kit.regen.runner import regen_env
+from dna_kit.regen.scorecard import MutantResult
+
+__all__ = ["ProofJob", "ProofResult", "prove_findings"]
+
+_START_LIMIT = 120.0  # seconds for a worker to import and collect
+_GRACE = 10.0  # beyond a mutant's own limit before the worker itself is replaced
+
+
+@dataclass
+class ProofJob:
+    """One finding to prove: its test files (absolute) and targets (``module:callable``)."""
+
+    finding_id: str
+    files: list[str]
+    targets: list[str]
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ProofResult:
+    finding_id: str
+    mutants: list[MutantResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[MutantResult]:
+        return [m for m in self.mutants if m.error is None]
+
+    @property
+    def killed(self) -> int:
+        return sum(m.killed for m in self.counted)
+
+    @property
+    def total(self) -> int:
+        return len(self.counted)
+
+
+class WorkerDied(RuntimeError):
+    pass
+
+
+class Worker:
+    """A proof worker process and its line protocol, with a deadline on every answer."""
+
+    def __init__(self, root: Path, files: Sequence[str], impl: Path | None,
+                 ini: Path) -> None:
+        self.root, self.files, self.impl, self.ini = root, list(files), impl, ini
+        self.collect_errors: list[str] = []
+        self._buffer = b""
+        self._start()
+
+    def _start(self) -> None:
+        env = regen_env(self.root, self.impl)
+        cmd = [sys.executable, "-P", "-m", "dna_kit.regen._worker", str(self.root),
+               str(self.ini), *self.files]
+        self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        self._buffer = b""
+        while True:
+            message = self._read(_START_LIMIT)
+            if message is None:
+                self.close()
+                raise WorkerDied("the proof worker did not start (it could not collect the "
+                                 "tests)")
+            if message.get("ready"):
+                return
+            if "collect_error" in message:
+                self.collect_errors.append(message["message"])
+
+    def _read(self, timeout: float) -> dict[str, Any] | None:
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return dict(json.loads(line))
+
+    def ask(self, command: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """The worker's answer, or None when it took longer than ``timeout`` or died (the
+        worker is then replaced by a fresh one)."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write((json.dumps(command) + "\n").encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            answer = None
+        else:
+            answer = self._read(timeout)
+        if answer is None:
+            self.close()
+            self._start()
+        return answer
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def _limit(baseline: float, timeout: float) -> float:
+    """A mutant may take five times as long as the real code (and at least 2 s): longer
+    means it loops, and counts as killed."""
+    return min(timeout, max(2.0, 5.0 * baseline + 1.0))
+
+
+def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
+    result = ProofResult(job.finding_id)
+    base = worker.ask({"op": "baseline", "files": job.files, "limit": timeout},
+                      timeout + _GRACE)
+    if base is None or "error" in base:
+        why = "it hung or crashed" if base is None else base["error"]
+        result.errors.append(f"proof: the tests could not run in the proof worker: {why}")
+        return result
+    if base["failed"]:
+        result.errors.append(f"proof: the tests fail in the proof worker before any "
+                             f"mutation ({base['by']}: {base['message']})")
+        return result
+    limit = _limit(float(base["duration"]), timeout)
+    for target in job.targets:
+        listing = worker.ask({"op": "mutants", "target": target}, _START_LIMIT)
+        if listing is None or "error" in listing:
+            why = "the worker died" if listing is None else listing["error"]
+            result.errors.append(f"proof: cannot make mutants of {target}: {why}")
+            continue
+        where = f"{target.partition(':')[0].replace('.', '/')}.py"
+        for m in listing["mutants"]:
+            start = time.perf_counter()
+            answer = worker.ask({"op": "run", "files": job.files, "target": target,
+                                 "qualname": m["qualname"], "source": m["source"],
+                                 "limit": limit}, limit + _GRACE)
+            mutant = MutantResult(
+                id=len(result.mutants) + 1, target=target, operator=m["operator"],
+                line=m["line"], original=m["original"], mutated=m["mutated"], killed=True)
+            if answer is None:
+                mutant.killed_by = "time limit"
+            elif "error" in answer:
+                mutant.killed, mutant.error = False, answer["error"]
+            else:
+                mutant.killed = bool(answer["failed"])
+                mutant.killed_by = answer.get("by") if mutant.killed else None
+            if not mutant.killed and mutant.error is None:
+                mutant.question = question_for(m, job.params, where=where)
+            mutant.duration = round(time.perf_counter() - start, 4)
+            result.mutants.append(mutant)
+    return result
+
+
+def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = None,
+                   timeout: float = 60.0, workers: int = 1,
+                   progress: Callable[[str], None] | None = None) -> dict[str, ProofResult]:
+    """Mutate each job's targets and run its tests against every mutant.
+
+    ``timeout`` caps one mutant's run; ``workers`` proof workers share the jobs.
+    """
+    if not jobs:
+        return {}
+    files = sorted({f for job in jobs for f in job.files})
+    shares = [list(jobs[i::max(1, workers)]) for i in range(max(1, workers))]
+    shares = [s for s in shares if s]
+    results: dict[str, ProofResult] = {}
+    with tempfile.TemporaryDirectory(prefix="dna-prove-") as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+
+        def work(share: list[ProofJob]) -> list[ProofResult]:
+            try:
+                worker = Worker(root, files, impl, ini)
+            except WorkerDied as exc:
+                return [ProofResult(j.finding_id, errors=[f"proof: {exc}"]) for j in share]
+            done = []
+            try:
+                for job in share:
+                    done.append(_prove_one(worker, job, timeout))
+                    if progress:
+                        progress(job.finding_id)
+            finally:
+                worker.close()
+            return done
+
+        if len(shares) == 1:
+            outcomes = [work(shares[0])]
+        else:
+            with ThreadPoolExecutor(len(shares)) as pool:
+                outcomes = list(pool.map(work, shares))
+    for share_results in outcomes:
+        for r in share_results:
+            results[r.finding_id] = r
+    return results
