@@ -164,7 +164,7 @@ class ProofLoop:
         return {**self._run(items, float(command.get("limit") or 0)), "tests": len(items)}
 
     def op_run(self, command: dict[str, Any]) -> dict[str, Any]:
-        module, func = resolve(command["target"].partition(":")[0] + ":"
+        _, func = resolve(command["target"].partition(":")[0] + ":"
                                + command["qualname"])
         if not isinstance(func, types.FunctionType):
             return {"error": f"{command['qualname']} is not a Python function"}

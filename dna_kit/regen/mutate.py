@@ -112,7 +112,7 @@ def _sites(node: ast.AST) -> Iterator[_Site]:
             yield "constant", flip
         elif isinstance(node.value, int | float):
             def bump(n: ast.AST) -> tuple[str, str, Any, Any]:
-                assert isinstance(n, ast.Constant)
+                assert isinstance(n, ast.Constant) and isinstance(n.value, int | float)
                 old = n.value
                 n.value = _new_number(old)
                 return repr(old), repr(n.value), old, n.value
@@ -212,7 +212,7 @@ def _mutate_one(func: ast.FunctionDef | ast.AsyncFunctionDef, index: int,
     clone.decorator_list = []
     nodes = list(_walk(clone))
     target = nodes[index]
-    op, apply = list(_sites(target))[site]
+    _, apply = list(_sites(target))[site]
     line = getattr(target, "lineno", func.lineno)
     if apply is _drop_not:
         assert isinstance(target, ast.UnaryOp)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FileResult", "TestResult", "pytest_command", "run_test_files", "regen_env"]
+__all__ = ["FileResult", "TestResult", "pytest_command", "regen_env", "run_test_files"]
 
 _INI = "[pytest]\n"
 
