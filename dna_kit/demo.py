@@ -1,0 +1,264 @@
+"""``make demo``: the whole path on the bundled logistics example, offline, in one command.
+
+``python -m dna_kit.demo --out demo-out`` copies ``examples/logistics`` into ``demo-out/``,
+then, with no network and no model:
+
+1. ingests its incidents and interview transcripts and extracts candidate findings;
+2. applies the team's committed review decisions (``review.yaml``) and codifies the
+   accepted rules into property tests and decision records (the example's own
+   ``build_dna.py``, which calls the library);
+3. runs the regeneration test with mutation proof on the service and on the rewrite in
+   ``regenerated/``;
+4. writes the report (HTML and JSON scorecards, and the executed notebooks where they
+   exist) and prints both scores and the rules the rewrite lost.
+
+A stage whose part of dna_kit is missing is reported as "not there yet" and the rest runs.
+
+>>> run_demo(Path("demo-out"))      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dna_kit._io import atomic_write
+from dna_kit.errors import DnaKitError, ProjectError
+
+__all__ = ["DemoResult", "find_example", "main", "run_demo"]
+
+#: Marks a folder this demo made, so a second run may replace it and nothing else.
+MARKER = ".dna-demo"
+EXAMPLE = "examples/logistics"
+#: Notebooks the demo executes, with the parameters each takes from the run.
+NOTEBOOKS = ("05_regeneration_test.ipynb",)
+_SKIP = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis", "*.pyc",
+                               "regen-history.jsonl")
+
+
+@dataclass
+class DemoResult:
+    """What one demo run produced; ``main`` prints it, tests read it."""
+
+    out_dir: Path
+    example: Path
+    build: Any = None
+    service: Any = None
+    rewrite: Any = None
+    html: dict[str, Path] = field(default_factory=dict)
+    json: dict[str, Path] = field(default_factory=dict)
+    notebooks: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def lost(self) -> list[tuple[str, str]]:
+        """``(id, title)`` of the rules that hold on the service and fail on the rewrite."""
+        if self.service is None or self.rewrite is None:
+            return []
+        held = {r.id for r in self.service.findings if r.status in ("verified", "proven")}
+        return [(r.id, r.title) for r in self.rewrite.findings
+                if r.status == "failing" and r.id in held]
+
+
+def find_example(start: Path | None = None) -> Path:
+    """The bundled example: ``examples/logistics`` of the checkout dna_kit runs from.
+
+    >>> find_example().name     # doctest: +SKIP
+    'logistics'
+    """
+    here = (start or Path(__file__)).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / EXAMPLE
+        if (candidate / "review.yaml").is_file():
+            return candidate
+    raise ProjectError(f"the bundled example ({EXAMPLE}) is not beside this dna_kit; it ships "
+                       "with the source checkout (git clone, then make demo)")
+
+
+def _copy_example(example: Path, out_dir: Path) -> Path:
+    target = out_dir / "logistics"
+    if target.exists():
+        if not (out_dir / MARKER).is_file():
+            raise ProjectError(f"{target} exists and was not made by the demo; choose "
+                               "another --out")
+        shutil.rmtree(target)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(out_dir / MARKER, "made by python -m dna_kit.demo; safe to delete\n")
+    shutil.copytree(example, target, ignore=_SKIP)
+    return target
+
+
+def _load_builder(root: Path) -> Any:
+    """The example's own ``build_dna.py``, loaded from the copy."""
+    spec = importlib.util.spec_from_file_location("_dna_demo_build", root / "build_dna.py")
+    if spec is None or spec.loader is None:
+        raise ProjectError(f"{root / 'build_dna.py'} cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules while the file executes.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _optional(module: str, *names: str) -> Callable[..., Any] | None:
+    """The first of ``names`` that ``module`` defines, or None while it has not landed."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    for name in names:
+        found = getattr(mod, name, None)
+        if callable(found):
+            return found  # type: ignore[no-any-return,unused-ignore]
+    return None
+
+
+def _write_reports(result: DemoResult, say: Callable[[str], None]) -> None:
+    writer = _optional("dna_kit.regen", "write_html", "write_report", "render_html")
+    for label, card in (("service", result.service), ("rewrite", result.rewrite)):
+        if card is None:
+            continue
+        path = result.out_dir / f"scorecard-{label}.json"
+        atomic_write(path, json.dumps(card.to_json(), indent=2, sort_keys=True) + "\n")
+        result.json[label] = path
+        if writer is None:
+            continue
+        html = result.out_dir / f"report-{label}.html"
+        written = writer(card, html)
+        if isinstance(written, str) and not html.exists():
+            atomic_write(html, written)
+        result.html[label] = html
+    if writer is None:
+        result.missing.append("HTML report (dna_kit.regen.write_html)")
+        say("HTML report: not there yet; the JSON scorecards are written")
+
+
+def _run_notebooks(result: DemoResult, root: Path, say: Callable[[str], None]) -> None:
+    run = _optional("dna_kit.notebook.run", "run_notebooks")
+    folder = Path(__file__).resolve().parent.parent / "notebooks"
+    present = [folder / name for name in NOTEBOOKS if (folder / name).is_file()]
+    if run is None or not present:
+        result.missing.append("executed notebooks (dna_kit.notebook.run.run_notebooks and "
+                              + ", ".join(NOTEBOOKS) + ")")
+        say("notebooks: not there yet")
+        return
+    outputs = run(present, out_dir=result.out_dir / "notebooks",
+                  parameters={"dna_dir": str(root), "impl": str(root / "regenerated"),
+                              "prove": True, "interactive": False})
+    result.notebooks = [Path(p) for p in (outputs or [])]
+
+
+def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
+             notebooks: bool = True, say: Callable[[str], None] = print) -> DemoResult:
+    """Run the whole path on a copy of the bundled example in ``out_dir``.
+
+    >>> result = run_demo(Path("demo-out"))                  # doctest: +SKIP
+    >>> result.service.score > result.rewrite.score          # doctest: +SKIP
+    True
+    """
+    start = time.perf_counter()
+    # No model, whatever the environment says: the demo is the offline path.
+    for name in ("DNA_LLM_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
+        os.environ.pop(name, None)
+    source = (example or find_example()).resolve()
+    out_dir = Path(out_dir).resolve()
+    root = _copy_example(source, out_dir)
+    result = DemoResult(out_dir=out_dir, example=root)
+    say(f"copied {source} to {root}")
+
+    say("ingest, extract, review, codify (build_dna.py):")
+    result.build = _load_builder(root).build(root, log=lambda text: say(_indent(text)))
+    result.missing += list(result.build.missing)
+
+    regenerate = _optional("dna_kit.regen", "regenerate")
+    if regenerate is None:
+        result.missing.append("the regeneration test (dna_kit.regen.regenerate)")
+        say("regeneration test: not there yet")
+    else:
+        say("regeneration test" + (" with mutation proof" if prove else "") + ":")
+        result.service = regenerate(root, prove=prove)
+        say(_indent(f"the service: {_score(result.service)}"))
+        result.rewrite = regenerate(root, impl=root / "regenerated", prove=prove)
+        say(_indent(f"the rewrite: {_score(result.rewrite)}"))
+        _write_reports(result, say)
+    if notebooks:
+        _run_notebooks(result, root, say)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _score(card: Any) -> str:
+    score = card.score
+    counts = card.counts
+    proven = counts.get("proven", 0)
+    verified = counts.get("verified", 0)
+    shown = "n/a" if score is None else f"{score:.0%}"
+    return (f"{shown} ({proven} proven, {verified} verified of {card.accepted} accepted "
+            f"rules; " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if v) + ")")
+
+
+def summary(result: DemoResult) -> str:
+    """The story the demo tells, as printed at the end of the run."""
+    lines = ["", "== dna_kit demo: the logistics dispatch service =="]
+    if result.service is not None and result.rewrite is not None:
+        lines += [f"regeneration score of the service: {_score(result.service)}",
+                  f"regeneration score of the rewrite: {_score(result.rewrite)}"]
+        lost = result.lost
+        lines.append(f"rules the rewrite lost ({len(lost)}):")
+        lines += [f"  {fid}  {title}" for fid, title in lost] or ["  (none)"]
+    for label, path in result.html.items():
+        lines.append(f"HTML report ({label}): {path}")
+    for label, path in result.json.items():
+        lines.append(f"scorecard ({label}): {path}")
+    for path in result.notebooks:
+        lines.append(f"executed notebook: {path}")
+    lines.append(f"the example's copy, with its DNA: {result.example}")
+    lines += [f"not there yet: {item}" for item in result.missing]
+    lines.append(f"took {result.seconds:.0f} s")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m dna_kit.demo --out DIR``; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m dna_kit.demo",
+        description="Run the whole dna_kit path on the bundled logistics example.",
+        epilog="Example:\n  python -m dna_kit.demo --out demo-out",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR",
+                        help="where the copy, the report and the notebooks go")
+    parser.add_argument("--example", type=Path, default=None, metavar="DIR",
+                        help="another copy of the example (default: the bundled one)")
+    parser.add_argument("--no-prove", dest="prove", action="store_false",
+                        help="score verified rules without the mutation proof (faster)")
+    parser.add_argument("--no-notebooks", dest="notebooks", action="store_false",
+                        help="skip executing the notebooks")
+    args = parser.parse_args(argv)
+    try:
+        result = run_demo(args.out, example=args.example, prove=args.prove,
+                          notebooks=args.notebooks)
+    except DnaKitError as exc:
+        for line in str(exc).splitlines():
+            print(f"demo: {line}", file=sys.stderr)
+        return 1
+    print(summary(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
