@@ -38,7 +38,8 @@ def _short(report: Any) -> str:
     """The one line that says what went wrong (the exception), not the whole traceback."""
     crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
     if crash is not None and getattr(crash, "message", None):
-        return str(crash.message).strip()
+        return str(crash.message).strip().removeprefix(
+            f"{TestTimeLimit.__module__}.{TestTimeLimit.__name__}: ")
     text = str(getattr(report, "longrepr", "") or "")
     errors = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
     if errors:

@@ -217,14 +217,21 @@ def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = 
                 worker = Worker(root, files, impl, ini)
             except WorkerDied as exc:
                 return [ProofResult(j.finding_id, errors=[f"proof: {exc}"]) for j in share]
-            done = []
+            done: list[ProofResult] = []
             try:
                 for job in share:
-                    done.append(_prove_one(worker, job, timeout))
+                    try:
+                        done.append(_prove_one(worker, job, timeout))
+                    except WorkerDied as exc:  # a replacement worker would not start
+                        done.append(ProofResult(job.finding_id, errors=[f"proof: {exc}"]))
+                        break
                     if progress:
                         progress(job.finding_id)
             finally:
                 worker.close()
+            done += [ProofResult(j.finding_id, errors=["proof: not run, the proof worker "
+                                                       "could not be restarted"])
+                     for j in share[len(done):]]
             return done
 
         if len(shares) == 1:
