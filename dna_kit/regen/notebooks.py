@@ -158,6 +158,7 @@ def _run_one(notebook: Path, output: Path, parameters: Mapping[str, Any],
         proc = subprocess.Popen([sys.executable, "-m", "dna_kit.regen.notebooks",
                                  str(spec_path)], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, start_new_session=True)
+        data: dict[str, Any]
         try:
             _, err = proc.communicate(timeout=wall_timeout)
             data = json.loads(result_path.read_text(encoding="utf-8")) \
