@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["PLACEHOLDER_RE", "SECRET_TYPES", "Redacted", "placeholder", "redact"]
+__all__ = ["PLACEHOLDER_RE", "SECRET_TYPES", "Redacted", "placeholder", "redact", "redaction_spans"]
 
 #: Matches a placeholder this module writes, e.g. ``[REDACTED:github_token]``.
 PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z_]+\]")
@@ -280,20 +280,18 @@ def _name_rule(names: Iterable[str]) -> _Rule | None:
     return _rule("name", rf"(?:{alternatives})(?!\w)", lower=True, not_after=_ALNUM + "_")
 
 
-def redact(text: str, *, names: Iterable[str] = (), ip_addresses: bool = False) -> Redacted:
-    """Replace secrets and personal data in ``text`` with ``[REDACTED:<type>]``.
+def redaction_spans(text: str, *, names: Iterable[str] = (),
+                    ip_addresses: bool = False) -> list[tuple[int, int, str]]:
+    """Where :func:`redact` would replace text: sorted ``(start, end, type)``, no overlaps.
 
-    Always: cloud keys (AWS, GCP, Azure), code-host tokens (GitHub, GitLab), Slack tokens
-    and webhooks, Stripe-style and ``sk-`` keys, JWTs, bearer and basic credentials,
-    private key blocks, passwords in URLs and in ``password=``-style settings, e-mail
-    addresses and phone numbers. With ``ip_addresses=True`` also IPv4/IPv6 addresses; each
-    of ``names`` (people, customers) is replaced wherever it appears as a whole word.
+    For callers that must map positions in redacted text back to the original (the model
+    extractor turns a quote from redacted text into source line numbers this way).
 
-    >>> redact("ssh ops@10.0.3.7 as Ana Souza", names=["Ana Souza"], ip_addresses=True).text
-    'ssh ops@[REDACTED:ip_address] as [REDACTED:name]'
+    >>> redaction_spans("mail ana@example.com now")
+    [(5, 20, 'email')]
     """
     if not text:
-        return Redacted(text, {})
+        return []
     rules: list[_Rule] = list(_RULES)
     if ip_addresses:
         rules += _IP_RULES
@@ -316,6 +314,22 @@ def redact(text: str, *, names: Iterable[str] = (), ip_addresses: bool = False) 
                 continue
             starts.insert(i, start)
             kept.insert(i, (start, end, rule.kind))
+    return kept
+
+
+def redact(text: str, *, names: Iterable[str] = (), ip_addresses: bool = False) -> Redacted:
+    """Replace secrets and personal data in ``text`` with ``[REDACTED:<type>]``.
+
+    Always: cloud keys (AWS, GCP, Azure), code-host tokens (GitHub, GitLab), Slack tokens
+    and webhooks, Stripe-style and ``sk-`` keys, JWTs, bearer and basic credentials,
+    private key blocks, passwords in URLs and in ``password=``-style settings, e-mail
+    addresses and phone numbers. With ``ip_addresses=True`` also IPv4/IPv6 addresses; each
+    of ``names`` (people, customers) is replaced wherever it appears as a whole word.
+
+    >>> redact("ssh ops@10.0.3.7 as Ana Souza", names=["Ana Souza"], ip_addresses=True).text
+    'ssh ops@[REDACTED:ip_address] as [REDACTED:name]'
+    """
+    kept = redaction_spans(text, names=names, ip_addresses=ip_addresses)
     if not kept:
         return Redacted(text, {})
     parts: list[str] = []
