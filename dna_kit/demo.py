@@ -41,7 +41,7 @@ __all__ = ["DemoResult", "find_example", "main", "run_demo"]
 MARKER = ".dna-demo"
 EXAMPLE = "examples/logistics"
 #: Notebooks the demo executes, with the parameters each takes from the run.
-NOTEBOOKS = ("05_regeneration_test.ipynb",)
+NOTEBOOKS = ("01_start_here.ipynb", "05_regeneration_test.ipynb")
 _SKIP = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis", "*.pyc",
                                "regen-history.jsonl")
 
@@ -58,6 +58,7 @@ class DemoResult:
     html: dict[str, Path] = field(default_factory=dict)
     json: dict[str, Path] = field(default_factory=dict)
     notebooks: list[Path] = field(default_factory=list)
+    failed_notebooks: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -120,43 +121,54 @@ def _optional(module: str, *names: str) -> Callable[..., Any] | None:
     for name in names:
         found = getattr(mod, name, None)
         if callable(found):
-            return found  # type: ignore[no-any-return,unused-ignore]
+            return found
     return None
 
 
 def _write_reports(result: DemoResult, say: Callable[[str], None]) -> None:
-    writer = _optional("dna_kit.regen", "write_html", "write_report", "render_html")
+    write_report = _optional("dna_kit.regen", "write_report")
     for label, card in (("service", result.service), ("rewrite", result.rewrite)):
         if card is None:
             continue
-        path = result.out_dir / f"scorecard-{label}.json"
-        atomic_write(path, json.dumps(card.to_json(), indent=2, sort_keys=True) + "\n")
-        result.json[label] = path
-        if writer is None:
+        json_path = result.out_dir / f"scorecard-{label}.json"
+        if write_report is None:
+            atomic_write(json_path, json.dumps(card.to_json(), indent=2) + "\n")
+            result.json[label] = json_path
             continue
         html = result.out_dir / f"report-{label}.html"
-        written = writer(card, html)
-        if isinstance(written, str) and not html.exists():
-            atomic_write(html, written)
+        write_report(card, html=html, json_path=json_path,
+                     markdown=result.out_dir / f"summary-{label}.md")
         result.html[label] = html
-    if writer is None:
-        result.missing.append("HTML report (dna_kit.regen.write_html)")
+        result.json[label] = json_path
+    if write_report is None:
+        result.missing.append("HTML report (dna_kit.regen.write_report)")
         say("HTML report: not there yet; the JSON scorecards are written")
 
 
 def _run_notebooks(result: DemoResult, root: Path, say: Callable[[str], None]) -> None:
-    run = _optional("dna_kit.notebook.run", "run_notebooks")
+    run = _optional("dna_kit.regen", "run_notebooks")
     folder = Path(__file__).resolve().parent.parent / "notebooks"
     present = [folder / name for name in NOTEBOOKS if (folder / name).is_file()]
+    absent = [name for name in NOTEBOOKS if not (folder / name).is_file()]
+    if absent:
+        result.missing.append("notebooks " + ", ".join(absent))
     if run is None or not present:
-        result.missing.append("executed notebooks (dna_kit.notebook.run.run_notebooks and "
-                              + ", ".join(NOTEBOOKS) + ")")
+        result.missing.append("executed notebooks (dna_kit.regen.run_notebooks)")
         say("notebooks: not there yet")
         return
-    outputs = run(present, out_dir=result.out_dir / "notebooks",
-                  parameters={"dna_dir": str(root), "impl": str(root / "regenerated"),
-                              "prove": True, "interactive": False})
-    result.notebooks = [Path(p) for p in (outputs or [])]
+    say("notebooks (papermill): " + ", ".join(p.name for p in present))
+    # Each notebook names the project its own way; papermill ignores what it does not use.
+    runs = run(present, out_dir=result.out_dir / "notebooks", parallel=2, cwd=result.out_dir,
+               parameters={"project_dir": str(root), "dna_dir": str(root),
+                           "impl": str(root / "regenerated"), "prove": False,
+                           "interactive": False})
+    for item in runs:
+        if item.ok:
+            result.notebooks.append(Path(item.output))
+        else:
+            result.failed_notebooks.append(f"{Path(item.notebook).name}: cell {item.cell}: "
+                                           f"{item.error}")
+            say(_indent(f"FAILED {Path(item.notebook).name}: {item.error}"))
 
 
 def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
@@ -227,6 +239,7 @@ def summary(result: DemoResult) -> str:
         lines.append(f"scorecard ({label}): {path}")
     for path in result.notebooks:
         lines.append(f"executed notebook: {path}")
+    lines += [f"notebook FAILED: {line}" for line in result.failed_notebooks]
     lines.append(f"the example's copy, with its DNA: {result.example}")
     lines += [f"not there yet: {item}" for item in result.missing]
     lines.append(f"took {result.seconds:.0f} s")
@@ -257,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"demo: {line}", file=sys.stderr)
         return 1
     print(summary(result))
-    return 0
+    return 1 if result.failed_notebooks else 0
 
 
 if __name__ == "__main__":

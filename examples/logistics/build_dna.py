@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 from dna_kit.errors import DnaKitError, InvalidFinding, SourceError
+from dna_kit.finding import Finding
 from dna_kit.ledger import add_finding, find_entry, quote_lines, update_finding
 from dna_kit.project import Project, init_project
 
@@ -290,26 +291,30 @@ def build(root: Path = HERE, *, log: Callable[[str], None] = print) -> BuildRepo
     review = load_review(root / "review.yaml")
     report = BuildReport()
     candidates = extract_candidates(root, report)
-    project = _reset(root)
     day = review.date
+    # Decide everything, and check every finding, before touching dna/: a bad entry leaves
+    # the committed DNA as it was.
+    plan: list[tuple[ReviewEntry, dict[str, Any], bool]] = []
+    for entry in review.entries:
+        manual = candidates is None or bool(entry.data.get("manual"))
+        base = (manual_fields(root, entry) if manual or candidates is None
+                else match_candidate(entry, candidates, review).to_finding_fields())
+        fields = _finding_fields(entry, base)
+        try:
+            Finding.from_dict({**fields, "id": "F-0000"})
+        except InvalidFinding as exc:
+            raise ReviewError(exc.reason, path=review.path, line=entry.line,
+                              field=exc.field) from None
+        plan.append((entry, fields, manual))
     codify = _optional("dna_kit.codify", "codify")
     write_adr = _optional("dna_kit.codify", "write_adr")
     if codify is None:
         report.missing.append("codify (dna_kit.codify.codify)")
     if write_adr is None:
         report.missing.append("decision records (dna_kit.codify.write_adr)")
-    for entry in review.entries:
-        if candidates is None or entry.data.get("manual"):
-            base = manual_fields(root, entry)
-            manual = True
-        else:
-            base = match_candidate(entry, candidates, review).to_finding_fields()
-            manual = False
-        try:
-            finding = add_finding(project, _finding_fields(entry, base), today=day)
-        except InvalidFinding as exc:
-            raise ReviewError(exc.reason, path=review.path, line=entry.line,
-                              field=exc.field) from None
+    project = _reset(root)
+    for entry, fields, manual in plan:
+        finding = add_finding(project, fields, today=day)
         if manual:
             report.manual.append(finding.id)
         if entry.data["decision"] == "reject":

@@ -1,0 +1,100 @@
+"""build_dna.py: the committed DNA is exactly what it produces, and bad reviews fail cleanly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from dna_kit.ledger import load_ledger
+from tests.example.conftest import EXAMPLE, REPO
+
+
+def build(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(EXAMPLE / "build_dna.py"), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for base in ("dna", "docs") for p in sorted((root / base).rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and p.name != ".dna.lock"}
+
+
+def test_the_committed_dna_is_what_build_dna_produces() -> None:
+    result = build("--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the committed DNA is what build_dna.py produces" in result.stdout
+
+
+def test_building_twice_gives_the_same_bytes(example_copy: Path) -> None:
+    assert build("--root", str(example_copy)).returncode == 0
+    first = snapshot(example_copy)
+    assert build("--root", str(example_copy)).returncode == 0
+    assert snapshot(example_copy) == first
+    assert len([n for n in first if n.startswith("dna/findings/")]) >= 10
+
+
+def test_check_reports_a_hand_edited_finding(example_copy: Path) -> None:
+    finding = sorted((example_copy / "dna" / "findings").glob("F-0001-*.md"))[0]
+    finding.write_text(finding.read_text() + "\nedited by hand\n")
+    result = build("--check", "--root", str(example_copy))
+    assert result.returncode == 1
+    assert f"differs: dna/findings/{finding.name}" in result.stdout
+
+
+def test_a_bad_decision_names_the_line_and_field_and_writes_nothing(
+        example_copy: Path) -> None:
+    review = example_copy / "review.yaml"
+    text = review.read_text()
+    line = text[:text.index("decision: accept")].count("\n") + 1
+    review.write_text(text.replace("decision: accept", "decision: maybe", 1))
+    before = snapshot(example_copy)
+    result = build("--root", str(example_copy))
+    assert result.returncode == 1
+    assert "review.yaml:" in result.stderr
+    assert "decision='maybe'" in result.stderr
+    # The error points at the entry that holds the bad value.
+    reported = int(result.stderr.split("review.yaml:")[1].split(":")[0])
+    assert reported <= line
+    assert snapshot(example_copy) == before
+
+
+def test_a_quote_no_candidate_holds_is_named_and_writes_nothing(example_copy: Path) -> None:
+    review = example_copy / "review.yaml"
+    review.write_text(review.read_text().replace(
+        "quote: back off exponentially", "quote: retries are handled by magic", 1))
+    before = snapshot(example_copy)
+    result = build("--root", str(example_copy))
+    assert result.returncode == 1
+    assert "'retries are handled by magic'" in result.stderr
+    assert "quote:" in result.stderr
+    assert snapshot(example_copy) == before
+
+
+def test_the_ledger_holds_every_review_decision() -> None:
+    review = yaml.safe_load((EXAMPLE / "review.yaml").read_text())["findings"]
+    ledger = load_ledger(EXAMPLE)
+    findings = list(ledger)
+    assert [f.title for f in findings if f.status != "rejected"] == \
+        [e["title"] for e in review if e["decision"] == "accept"]
+    rejected = [f for f in findings if f.status == "rejected"]
+    assert len(rejected) == sum(e["decision"] == "reject" for e in review)
+    assert all(f.rejected_reason for f in rejected)
+    by_title = {f.title: f for f in findings}
+    for entry in review:
+        if entry["decision"] != "accept":
+            continue
+        finding = by_title[entry["title"]]
+        assert finding.provenance and finding.provenance[0].quote
+        assert finding.created is not None and finding.created.isoformat() == "2026-09-20"
+        if "codify" in entry:
+            assert finding.status == "codified"
+            assert finding.binding is not None
+            assert finding.binding.template == entry["codify"]["template"]
+            assert finding.binding.target == entry["codify"]["target"]
+            for link in finding.links.tests:
+                text = (EXAMPLE / link).read_text()
+                assert f'DNA_FINDING = "{finding.id}"' in text
