@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dna_kit.regen.core import regenerate
 from dna_kit.regen.mutate import Mutant, make_mutants, question_for
+from dna_kit.regen.notebooks import NotebookRun, glue, read_results, run_notebooks
+from dna_kit.regen.report import render_html, render_markdown, write_html, write_report
 from dna_kit.regen.scorecard import (
     REGEN_STATUSES,
     FindingResult,
@@ -29,10 +31,18 @@ __all__ = [
     "FindingResult",
     "Mutant",
     "MutantResult",
+    "NotebookRun",
     "Scorecard",
+    "glue",
     "make_mutants",
     "question_for",
     "read_history",
+    "read_results",
     "regenerate",
+    "render_html",
+    "render_markdown",
+    "run_notebooks",
     "scorecard_schema",
+    "write_html",
+    "write_report",
 ]

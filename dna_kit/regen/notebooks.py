@@ -59,6 +59,10 @@ class NotebookRun:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    def __fspath__(self) -> str:
+        """A run stands for its executed notebook: ``Path(run)`` is the output file."""
+        return self.output
+
 
 def glue(name: str, value: Any) -> None:
     """Publish ``value`` (JSON data) from inside a notebook under ``name``, so

@@ -21,7 +21,9 @@ from dna_kit._io import atomic_write
 from dna_kit.finding import LAYERS
 from dna_kit.regen.scorecard import REGEN_STATUSES, FindingResult, Scorecard
 
-__all__ = ["render_html", "render_markdown", "svg_layers", "svg_trend", "write_report"]
+__all__ = [
+    "render_html", "render_markdown", "svg_layers", "svg_trend", "write_html", "write_report",
+]
 
 COLORS = {"failing": "#c0392b", "tacit": "#9e9e9e", "documented": "#e1a100",
           "verified": "#5d9cec", "proven": "#2e8b57"}
@@ -232,3 +234,19 @@ def write_report(card: Scorecard, *, html: str | Path | None = None,
     if markdown:
         written.append(atomic_write(markdown, render_markdown(card)))
     return written
+
+
+def write_html(card: Scorecard, path: str | Path, *,
+               history: Sequence[dict[str, Any]] | None = None) -> Path:
+    """Write the HTML report of ``card`` to ``path``; the trend comes from the project's
+    history unless ``history`` is given.
+
+    >>> write_html(regenerate("."), "report.html")      # doctest: +SKIP
+    PosixPath('report.html')
+    """
+    if history is None:
+        from dna_kit.regen.scorecard import read_history
+
+        history = read_history(Path(card.project) / "dna") if card.project else []
+    out = Path(path)
+    return atomic_write(out, render_html(card, history=history, out_dir=out.resolve().parent))

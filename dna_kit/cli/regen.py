@@ -1,0 +1,212 @@
+"""``dna regen``, ``dna notebooks run``, ``dna drill``: the regeneration test and its reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from dna_kit.cli._base import add_command, split_assignment
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(
+        subparsers, "regen", cmd_regen,
+        help="score what of the DNA would survive a rewrite (tacit, documented, failing, "
+             "verified, proven)",
+        description="Run the tests of every accepted or codified finding (with --impl DIR "
+                    "first on the import path, against an alternate implementation), and "
+                    "with --prove mutate each finding's target to check that its tests "
+                    "notice. Score = proven / accepted. Exit code 1 when --min-score is not "
+                    "met (without --prove it applies to the verified score). Each run is "
+                    "appended to dna/regen-history.jsonl.",
+        example="dna regen --prove --min-score 0.6 --json scorecard.json --html report.html",
+    )
+    p.add_argument("--impl", metavar="DIR",
+                   help="an alternate implementation (a rewrite) to test instead")
+    p.add_argument("--prove", action="store_true",
+                   help="mutate each finding's target and count the mutants its tests kill")
+    p.add_argument("--min-score", type=float, metavar="X",
+                   help="fail (exit 1) when the score is below X (0..1)")
+    p.add_argument("--json", metavar="FILE", help="write the scorecard as JSON")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    p.add_argument("--markdown", metavar="FILE", help="write a Markdown summary (CI comment)")
+    p.add_argument("--finding", action="append", metavar="ID",
+                   help="score only this finding (repeatable)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="time limit for one test, and for one mutant (default 60)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="proof workers running mutants in parallel (default 1)")
+    p.add_argument("--no-history", action="store_true",
+                   help="do not append this run to dna/regen-history.jsonl")
+
+    p = add_command(
+        subparsers, "notebooks", _notebooks_help,
+        help="run notebooks headless with papermill (`dna notebooks run`)",
+        example="dna notebooks run --parallel 2 --out notebooks-out -p interactive=False",
+    )
+    sub = p.add_subparsers(dest="notebooks_command", metavar="SUBCOMMAND")
+    p = add_command(
+        sub, "run", cmd_notebooks_run,
+        help="execute notebooks with papermill into an output folder, several at once",
+        description="Execute notebooks (default: notebooks/*.ipynb) with papermill into "
+                    "--out, --parallel at a time, with a progress bar. A failure names the "
+                    "notebook, the cell and the error; a cell past --cell-timeout is "
+                    "stopped and a dead kernel is reported, not waited on. Exit code 1 "
+                    "when any notebook failed.",
+        example="dna notebooks run notebooks/05_regeneration_test.ipynb -p prove=True "
+                "-p dna_dir=examples/logistics --out notebooks-out",
+    )
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
+    p.add_argument("--parallel", type=int, default=1, metavar="N",
+                   help="notebooks run at once (default 1)")
+    p.add_argument("--out", default="notebooks-out", metavar="DIR",
+                   help="where executed notebooks go (default notebooks-out)")
+    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                   help="a papermill parameter; VALUE is read as YAML (True, 3, 0.5, text)")
+    p.add_argument("--cell-timeout", type=float, default=600.0, metavar="S",
+                   help="time limit for one cell (default 600)")
+    p.add_argument("--kernel", metavar="NAME", help="kernel to use (default: the notebook's)")
+    p.add_argument("--json", metavar="FILE", help="write each run's outcome and results")
+
+    p = add_command(
+        subparsers, "drill", cmd_drill,
+        help="have the configured model rewrite a module from its DNA alone, then score it",
+        description="Ask the configured model to rewrite MODULE from the DNA only (its "
+                    "findings, decision records, the tests' docstrings and signatures, the "
+                    "signatures of the bound callables; never the code), write the rewrite "
+                    "to a scratch copy of the package, run the regeneration test on it and "
+                    "report which rules survived. Without a configured model it says so and "
+                    "exits 0.",
+        example="dna drill --target dispatch.retry --out drill-out",
+    )
+    p.add_argument("--target", required=True, metavar="MODULE",
+                   help="the module to rewrite (dotted name, e.g. dispatch.retry)")
+    p.add_argument("--out", metavar="DIR", help="scratch implementation folder (default: "
+                                                "a new temporary folder)")
+    p.add_argument("--prove", action="store_true", help="also prove the surviving rules")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S")
+    p.add_argument("--json", metavar="FILE", help="write the drill's scorecard as JSON")
+
+
+def _notebooks_help(args: argparse.Namespace) -> int:
+    print("usage: dna notebooks run [NOTEBOOK...] [--parallel N] [--out DIR] "
+          "[-p NAME=VALUE]...", file=sys.stderr)
+    return 2
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def cmd_regen(args: argparse.Namespace) -> int:
+    from dna_kit.project import find_project
+    from dna_kit.regen.core import regenerate
+    from dna_kit.regen.report import write_report
+    from dna_kit.regen.scorecard import read_history
+
+    project = find_project(args.cwd)
+    impl = Path(args.cwd, args.impl) if args.impl else None
+
+    def progress(finding_id: str) -> None:
+        print(f"  proved {finding_id}", file=sys.stderr, flush=True)
+
+    card = regenerate(project, impl=impl, prove=args.prove, min_score=args.min_score,
+                      timeout=args.timeout, workers=args.workers, findings=args.finding,
+                      history=not args.no_history, progress=progress if args.prove else None)
+    for f in card.ordered():
+        mutants = "" if f.mutants_total is None else \
+            f"  mutants {f.mutants_killed}/{f.mutants_total} killed"
+        print(f"{f.id}  {f.status:<10} {f.layer:<4} {f.title}{mutants}")
+        for error in f.errors:
+            print(f"        {error.splitlines()[0]}")
+    for finding_id, question in card.questions():
+        print(f"? {finding_id}: {question}")
+    print(card.summary() + f"  ({card.duration:.1f} s)")
+    cwd = Path(args.cwd)
+    written = write_report(card, json_path=cwd / args.json if args.json else None,
+                           html=cwd / args.html if args.html else None,
+                           markdown=cwd / args.markdown if args.markdown else None,
+                           history=read_history(project.dna_dir))
+    for path in written:
+        print(f"wrote {path}")
+    if not card.passed:
+        value = card.score if card.proved else card.verified_score
+        print(f"dna regen: {card.gate_on.replace('_', ' ')} {_pct(value)} is below "
+              f"--min-score {args.min_score:.0%}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parameters(assignments: list[str]) -> dict[str, Any]:
+    import yaml
+
+    params: dict[str, Any] = {}
+    for text in assignments:
+        name, value = split_assignment(text, "NAME=VALUE")
+        try:
+            params[name] = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError:
+            params[name] = value
+    return params
+
+
+def cmd_notebooks_run(args: argparse.Namespace) -> int:
+    import json
+
+    from dna_kit.errors import NotebookError
+    from dna_kit.regen.notebooks import run_notebooks
+
+    cwd = Path(args.cwd)
+    notebooks = [cwd / n for n in args.notebooks] or sorted(
+        p for p in (cwd / "notebooks").glob("*.ipynb") if not p.name.startswith("_"))
+    if not notebooks:
+        raise NotebookError(f"no notebook given and none in {cwd / 'notebooks'}")
+    runs = run_notebooks(notebooks, out_dir=cwd / args.out, parallel=args.parallel,
+                         parameters=_parameters(args.parameter),
+                         cell_timeout=args.cell_timeout, kernel_name=args.kernel, cwd=cwd,
+                         progress=True)
+    for run in runs:
+        print(("ok      " if run.ok else "FAILED  ") + run.describe())
+    if args.json:
+        from dna_kit._io import atomic_write
+
+        atomic_write(cwd / args.json, json.dumps([r.to_json() for r in runs], indent=2) + "\n")
+    failed = [r for r in runs if not r.ok]
+    print(f"{len(runs) - len(failed)} of {len(runs)} notebook(s) ran; executed copies in "
+          f"{cwd / args.out}")
+    return 1 if failed else 0
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    from dna_kit.llm import load_llm_config
+    from dna_kit.project import find_project
+    from dna_kit.regen.drill import drill
+
+    project = find_project(args.cwd)
+    config = load_llm_config(project.config())
+    if config is None:
+        print("dna drill: no model is configured (set DNA_LLM_MODEL with OPENAI_BASE_URL or "
+              "OPENAI_API_KEY, or llm.model in dna/config.yaml); nothing was sent")
+        return 0
+    from dna_kit.llm import LLMClient
+
+    result = drill(project, args.target, llm=LLMClient(config),
+                   out_dir=Path(args.cwd, args.out) if args.out else None, prove=args.prove,
+                   timeout=args.timeout)
+    print(f"{config.describe()} rewrote {args.target} from its DNA into {result.impl_dir}")
+    for f in result.survived:
+        print(f"kept  {f.id}  {f.title}")
+    for f in result.lost:
+        why = (f.errors or [x["message"] for x in f.failures] or [f.status])[0]
+        print(f"LOST  {f.id}  {f.title}: {why.splitlines()[0]}")
+    print(f"{len(result.survived)} of {len(result.finding_ids)} rule(s) survived the rewrite")
+    if args.json:
+        import json
+
+        from dna_kit._io import atomic_write
+
+        atomic_write(Path(args.cwd, args.json),
+                     json.dumps(result.scorecard.to_json(), indent=2) + "\n")
+    return 0
