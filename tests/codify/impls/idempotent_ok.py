@@ -1,0 +1,5 @@
+"""Normalise an address line: single spaces, upper case."""
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split()).upper()
