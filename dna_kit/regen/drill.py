@@ -104,7 +104,7 @@ def _signature(source_file: Path | None, qualname: str) -> str | None:
 
 def _def_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     bare = ast.FunctionDef(name=node.name, args=node.args, body=[ast.Pass()],
-                           decorator_list=[], returns=node.returns, type_params=[])
+                           decorator_list=[], returns=node.returns)
     prefix = "async " if isinstance(node, ast.AsyncFunctionDef) else ""
     return prefix + ast.unparse(ast.fix_missing_locations(bare)).splitlines()[0]
 

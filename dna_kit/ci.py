@@ -1,0 +1,110 @@
+"""``dna init --ci``: a CI workflow (GitHub Actions) that re-runs the DNA on every change.
+
+The workflow executes the notebooks headless with ``dna notebooks run``, runs the
+regeneration test with mutation proof, adds the Markdown summary to the job's summary, and
+keeps the executed notebooks, the JSON scorecard and the HTML report as artifacts. It is
+written once: a workflow that already exists is left as it is (a person may have edited it).
+
+>>> path = write_ci_workflow(find_project("."))        # doctest: +SKIP
+>>> path.relative_to(Path.cwd()).as_posix()            # doctest: +SKIP
+'.github/workflows/dna.yml'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dna_kit._io import create_exclusive
+from dna_kit.project import Project
+
+__all__ = ["WORKFLOW_PATH", "render_ci_workflow", "write_ci_workflow"]
+
+WORKFLOW_PATH = Path(".github") / "workflows" / "dna.yml"
+
+_TEMPLATE = """\
+# Written by `dna init --ci` (dna_kit). On every change: run the notebooks headless, run the
+# regeneration test with mutation proof, and keep the executed notebooks and the report as
+# artifacts. Yours to edit: dna_kit never rewrites this file once it exists.
+name: dna
+
+on:
+  push:
+  pull_request:
+
+jobs:
+  regeneration-test:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+{defaults}    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: {python}
+      - name: Install
+        run: |
+          python -m pip install --upgrade pip
+          python -m pip install {install}
+          if [ -f requirements.txt ]; then python -m pip install -r requirements.txt; fi
+          python -m ipykernel install --user --name python3
+      - name: Run the notebooks
+        if: hashFiles('{nb_glob}') != ''
+        run: dna notebooks run --parallel 2 --out dna-report/notebooks -p interactive=False
+      - name: Regeneration test
+        if: ${{{{ !cancelled() }}}}
+        run: >-
+          dna regen --prove{min_score}
+          --json dna-report/scorecard.json
+          --html dna-report/report.html
+          --markdown dna-report/summary.md
+      - name: Summary
+        if: ${{{{ always() }}}}
+        run: cat dna-report/summary.md >> "$GITHUB_STEP_SUMMARY" || true
+      - name: Keep the executed notebooks and the report
+        if: ${{{{ always() }}}}
+        uses: actions/upload-artifact@v4
+        with:
+          name: dna-report
+          path: {report_dir}
+"""
+
+
+def _git_root(start: Path) -> Path:
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+def _quote(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is valid YAML)."""
+    import json
+
+    return json.dumps(text)
+
+
+def render_ci_workflow(project: Project, *, min_score: float | None = None,
+                       python: str = "3.11", install: str = "dna_kit[notebooks]") -> str:
+    """The workflow text for ``project``; steps run in the project's folder even when it
+    is not the repository's top (the workflow must live at the top)."""
+    root = project.root.resolve()
+    top = _git_root(root)
+    rel = root.relative_to(top).as_posix()
+    defaults = "" if rel == "." else (
+        f"    defaults:\n      run:\n        working-directory: {_quote(rel)}\n")
+    prefix = "" if rel == "." else rel + "/"
+    return _TEMPLATE.format(
+        defaults=defaults, python=_quote(python), install=_quote(install),
+        nb_glob=f"{prefix}notebooks/*.ipynb",
+        min_score="" if min_score is None else f" --min-score {float(min_score)}",
+        report_dir=f"{prefix}dna-report/",
+    )
+
+
+def write_ci_workflow(project: Project, *, min_score: float | None = None,
+                      python: str = "3.11") -> Path:
+    """Write ``.github/workflows/dna.yml`` at the top of the repository holding ``project``
+    and return its path; an existing workflow is kept unchanged."""
+    top = _git_root(project.root.resolve())
+    path = top / WORKFLOW_PATH
+    create_exclusive(path, render_ci_workflow(project, min_score=min_score, python=python))
+    return path
