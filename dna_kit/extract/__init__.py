@@ -1,10 +1,42 @@
 """Extraction: documents in, candidate findings out.
 
->>> from dna_kit.extract import Candidate   # doctest: +SKIP
+:func:`extract_findings` runs the offline extractor (rule cues, no network), or, given a
+model client, the model extractor (:mod:`dna_kit.extract.model`), which falls back to the
+offline one when the model fails. :func:`extract_paths` reads and extracts whole archives,
+one file at a time, on a process pool.
+
+>>> from dna_kit.ingest import ingest                       # doctest: +SKIP
+>>> [c.to_json() for c in extract_findings(ingest("pm.md")[0])]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from dna_kit.extract.candidate import CANDIDATE_SCHEMA, Candidate, CandidateSource
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["CANDIDATE_SCHEMA", "Candidate", "CandidateSource"]
+from dna_kit.extract.candidate import CANDIDATE_SCHEMA, Candidate, CandidateSource
+from dna_kit.extract.offline import extract_offline
+
+if TYPE_CHECKING:
+    from dna_kit.document import Document
+
+__all__ = ["CANDIDATE_SCHEMA", "Candidate", "CandidateSource", "extract_findings",
+           "extract_offline"]
+
+
+def extract_findings(document: Document, *, llm: Any = None) -> list[Candidate]:
+    """Candidate findings of one document, in source order.
+
+    Without ``llm`` the offline extractor runs. With an ``LLMClient`` the model extractor
+    runs (it falls back to the offline extractor, with a warning, if the model fails).
+
+    >>> from dna_kit.document import Document
+    >>> doc = Document("pm.md", "We decided to cap carrier retries at 3 attempts.\\n")
+    >>> extract_findings(doc)[0].params
+    {'max_attempts': '3'}
+    """
+    if llm is not None:
+        from dna_kit.extract.model import extract_with_model
+
+        result: list[Candidate] = extract_with_model(document, llm)
+        return result
+    return extract_offline(document)

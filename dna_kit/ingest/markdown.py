@@ -27,7 +27,8 @@ SECTION_KINDS: tuple[tuple[str, str], ...] = (
     ("mitigators", r"mitigator|mitigating"),
     ("contributors", r"contribut"),
     ("risks", r"\brisks?\b"),
-    ("lessons", r"lesson|learn|takeaway|reflection|retrospective"),
+    ("lessons", r"lesson|learn|takeaway|reflection|retrospective|post.?mortem|insight|"
+                r"conclusion"),
     ("action_items", r"action|next steps?|follow.?ups?|improvement|prevent|corrective|"
                      r"future|what.?s next|going forward|to.?do|remediation items|plans?\b|"
                      r"changes|recommendation"),

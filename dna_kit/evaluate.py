@@ -1,0 +1,254 @@
+"""Scoring an extractor against hand annotations (``dna eval-extract``).
+
+Gold files are YAML, one per source, in the shape of the public postmortem corpus::
+
+    postmortem: postmortems/01_flags-outage.md   # relative to the corpus folder
+    items:
+    - quote: "A connection timeout cut from 1 second to 300 milliseconds ..."
+      layer: how
+      kind: timeout
+
+**How a candidate matches a gold item.** Quotes are compared with whitespace collapsed
+(runs of spaces, tabs and line breaks become one space). Both are located in the collapsed
+source text; a candidate matches a gold item when the two spans overlap by at least
+:data:`MATCH_OVERLAP` (half) of the *longer* of the two, so a candidate must cover most of
+the annotated words and may not be much longer than them: a whole paragraph does not match
+one of its sentences. Each gold item matches at most one candidate and each candidate at
+most one gold item (largest overlaps first). A quote not found in the source is located
+by the best word overlap instead.
+
+Precision is matched candidates / candidates, recall matched gold items / gold items (both
+over all files together), F1 their harmonic mean; recall per layer uses the gold layer;
+layer accuracy is the share of matched pairs whose layers agree.
+
+>>> report = evaluate_extraction("corpus/gold-dev", "corpus")   # doctest: +SKIP
+>>> round(report.f1, 2)                                          # doctest: +SKIP
+0.6
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dna_kit.errors import SourceError
+
+__all__ = ["MATCH_OVERLAP", "EvalReport", "FileScore", "evaluate_extraction",
+           "match_candidates"]
+
+MATCH_OVERLAP = 0.5
+MATCH_SHARE = 0.5
+_WS = re.compile(r"\s+")
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs → one space, ends stripped."""
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    quote: str
+    layer: str
+    kind: str
+    id: str = ""
+
+
+@dataclass
+class FileScore:
+    """Counts for one source file."""
+
+    path: str
+    candidates: int
+    gold: int
+    matched: int
+    layer_agree: int
+    kind_agree: int
+    gold_by_layer: dict[str, int] = field(default_factory=dict)
+    matched_by_layer: dict[str, int] = field(default_factory=dict)
+    missed: list[str] = field(default_factory=list)
+    spurious: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EvalReport:
+    """Precision, recall, F1, recall per layer and layer accuracy over every gold file."""
+
+    files: list[FileScore]
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    @property
+    def precision(self) -> float:
+        return self._sum("matched") / max(1, self._sum("candidates"))
+
+    @property
+    def recall(self) -> float:
+        return self._sum("matched") / max(1, self._sum("gold"))
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+    @property
+    def layer_accuracy(self) -> float:
+        return self._sum("layer_agree") / max(1, self._sum("matched"))
+
+    @property
+    def kind_accuracy(self) -> float:
+        return self._sum("kind_agree") / max(1, self._sum("matched"))
+
+    def recall_by_layer(self) -> dict[str, float]:
+        out = {}
+        for layer in ("what", "how", "why"):
+            gold = sum(f.gold_by_layer.get(layer, 0) for f in self.files)
+            hit = sum(f.matched_by_layer.get(layer, 0) for f in self.files)
+            out[layer] = hit / gold if gold else 0.0
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": len(self.files), "candidates": self._sum("candidates"),
+            "gold": self._sum("gold"), "matched": self._sum("matched"),
+            "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4), "layer_accuracy": round(self.layer_accuracy, 4),
+            "kind_accuracy": round(self.kind_accuracy, 4),
+            "recall_by_layer": {k: round(v, 4) for k, v in self.recall_by_layer().items()},
+        }
+
+    def to_text(self) -> str:
+        """A short table for the terminal."""
+        j = self.to_json()
+        by_layer = ", ".join(f"{k} {v:.2f}" for k, v in j["recall_by_layer"].items())
+        return "\n".join([
+            f"files {j['files']}  candidates {j['candidates']}  gold {j['gold']}  "
+            f"matched {j['matched']}",
+            f"precision {j['precision']:.3f}  recall {j['recall']:.3f}  F1 {j['f1']:.3f}",
+            f"layer accuracy {j['layer_accuracy']:.3f}  kind accuracy "
+            f"{j['kind_accuracy']:.3f}",
+            f"recall by layer: {by_layer}",
+        ])
+
+
+def _span(haystack: str, needle: str) -> tuple[int, int] | None:
+    at = haystack.find(needle)
+    if at < 0:
+        return None
+    return at, at + len(needle)
+
+
+def _word_span(haystack: str, needle: str) -> tuple[int, int] | None:
+    """The sentence-sized window of ``haystack`` sharing the most words with ``needle``."""
+    words = set(re.findall(r"\w+", needle.lower()))
+    if not words:
+        return None
+    best, best_score = None, 0.0
+    for m in re.finditer(r"[^.!?]+[.!?]?", haystack):
+        found = set(re.findall(r"\w+", m.group().lower()))
+        score = len(words & found) / max(1, len(words | found))
+        if score > best_score:
+            best, best_score = (m.start(), m.end()), score
+    return best if best_score >= 0.5 else None
+
+
+def match_candidates(text: str, candidates: Sequence[Any],
+                     gold: Sequence[GoldItem]) -> list[tuple[int, int]]:
+    """``(candidate index, gold index)`` pairs matched one-to-one (see the module doc)."""
+    flat = collapse(text)
+    cand_spans = [_span(flat, collapse(c.quote)) for c in candidates]
+    gold_spans = [_span(flat, collapse(g.quote)) or _word_span(flat, collapse(g.quote))
+                  for g in gold]
+    pairs: list[tuple[float, int, int]] = []
+    for ci, cs in enumerate(cand_spans):
+        if cs is None:
+            continue
+        for gi, gs in enumerate(gold_spans):
+            if gs is None:
+                continue
+            overlap = min(cs[1], gs[1]) - max(cs[0], gs[0])
+            if overlap <= 0:
+                continue
+            of_gold = overlap / (gs[1] - gs[0])
+            of_cand = overlap / (cs[1] - cs[0])
+            if of_gold >= MATCH_OVERLAP and of_cand >= MATCH_SHARE:
+                pairs.append((min(of_gold, of_cand), ci, gi))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_c: set[int] = set()
+    used_g: set[int] = set()
+    out = []
+    for _, ci, gi in pairs:
+        if ci in used_c or gi in used_g:
+            continue
+        used_c.add(ci)
+        used_g.add(gi)
+        out.append((ci, gi))
+    return sorted(out)
+
+
+def load_gold(path: Path) -> tuple[str, list[GoldItem]]:
+    """``(source path relative to the corpus, items)`` of one gold file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SourceError(f"cannot read gold annotations: {exc}", path=path) from None
+    if not isinstance(data, dict) or not isinstance(data.get("postmortem"), str):
+        raise SourceError("gold file needs 'postmortem: PATH' and 'items: [...]'", path=path,
+                          field="postmortem")
+    items = []
+    for n, item in enumerate(data.get("items") or []):
+        if not isinstance(item, dict) or not item.get("quote"):
+            raise SourceError(f"item {n} has no quote", path=path, field=f"items[{n}].quote")
+        items.append(GoldItem(quote=str(item["quote"]), layer=str(item.get("layer")),
+                              kind=str(item.get("kind")), id=str(item.get("id") or n)))
+    return data["postmortem"], items
+
+
+def evaluate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
+                        extractor: Callable[[Any], list[Any]] | None = None) -> EvalReport:
+    """Run ``extractor`` (default: the offline one) on every annotated source and score it.
+
+    Raises :class:`~dna_kit.errors.SourceError` naming a gold file that is unreadable or
+    points at a missing source.
+    """
+    from dna_kit.extract import extract_findings
+    from dna_kit.ingest import ingest
+
+    extract = extractor or extract_findings
+    gold_dir, corpus_dir = Path(gold_dir), Path(corpus_dir)
+    files = sorted(gold_dir.glob("*.y*ml"))
+    if not files:
+        raise SourceError("no gold annotation files (*.yaml) here", path=gold_dir)
+    scores = []
+    for gold_path in files:
+        rel, items = load_gold(gold_path)
+        source = corpus_dir / rel
+        if not source.is_file():
+            raise SourceError(f"postmortem={rel!r} is not a file under {corpus_dir}",
+                              path=gold_path, field="postmortem")
+        documents = ingest(source)
+        candidates = [c for d in documents for c in extract(d)]
+        text = "\n".join(d.text for d in documents)
+        pairs = match_candidates(text, candidates, items)
+        score = FileScore(path=rel, candidates=len(candidates), gold=len(items),
+                          matched=len(pairs), layer_agree=0, kind_agree=0)
+        for item in items:
+            score.gold_by_layer[item.layer] = score.gold_by_layer.get(item.layer, 0) + 1
+        for ci, gi in pairs:
+            layer = items[gi].layer
+            score.matched_by_layer[layer] = score.matched_by_layer.get(layer, 0) + 1
+            score.layer_agree += candidates[ci].layer == layer
+            score.kind_agree += candidates[ci].kind == items[gi].kind
+        hit_g = {gi for _, gi in pairs}
+        hit_c = {ci for ci, _ in pairs}
+        score.missed = [collapse(items[i].quote) for i in range(len(items)) if i not in hit_g]
+        score.spurious = [collapse(candidates[i].quote) for i in range(len(candidates))
+                          if i not in hit_c]
+        scores.append(score)
+    return EvalReport(scores)

@@ -1,0 +1,156 @@
+"""The offline extractor: rule cues over well-segmented sentences. No network, no model,
+deterministic, and fast enough for an archive of write-ups (see benchmarks/bench_extract.py).
+
+Steps: segment the document (:mod:`.segment`), score each sentence by its cues and its
+section (:mod:`.rules`), keep those above :data:`THRESHOLD`, classify layer and kind, name
+the values (:mod:`.params`), and drop near-duplicates (the same rule told twice, say in
+the summary and the timeline), keeping the better-scored telling.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from dna_kit.document import Document
+from dna_kit.extract.candidate import Candidate, CandidateSource
+from dna_kit.extract.params import find_params, find_quantities
+from dna_kit.extract.rules import (
+    classify,
+    content_words,
+    features,
+    looks_like_injection,
+    score,
+)
+from dna_kit.extract.segment import Sentence, segment
+
+__all__ = ["DUPLICATE_JACCARD", "THRESHOLD", "Scored", "extract_offline", "score_sentences"]
+
+#: Sentences scoring below this are not proposed (chosen on the annotated corpus half,
+#: see README "Extraction quality").
+THRESHOLD = -1.5
+#: Two sentences sharing this share of their words state the same thing.
+DUPLICATE_JACCARD = 0.7
+
+
+
+def _title(sentence: Sentence) -> str:
+    if sentence.label and not re.match(r"^[\d:\- TUCZ]+$", sentence.label):
+        return sentence.label[:80]
+    words = sentence.text.rstrip(".!:;").split()
+    title = " ".join(words[:9])
+    return title + ("…" if len(words) > 9 else "")
+
+
+def _confidence(value: float) -> float:
+    # The score is a logit fitted against annotations: its logistic is a probability.
+    return round(min(0.95, max(0.05, 1.0 / (1.0 + math.exp(-value)))), 3)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A sentence with its features, whether it holds a value with a unit, and its score."""
+
+    sentence: Sentence
+    features: dict[str, float]
+    has_quantity: bool
+    score: float
+
+
+def score_sentences(document: Document) -> list[Scored]:
+    """Every prose sentence of ``document`` with its features and score, in order.
+
+    Sentences that are too short to state anything, and sentences addressed to a model
+    ("ignore previous instructions..."), are left out: they are not knowledge about the
+    system, and leaving them out touches no other sentence.
+    """
+    sentences = [s for s in segment(document)
+                 if len(s.text) >= 12 and any(ch.isalpha() for ch in s.text[:40])
+                 and not looks_like_injection(s.text)]
+    doc_freq: Counter[str] = Counter()
+    for s in sentences:
+        doc_freq.update(content_words(s.text))
+    out = []
+    previous_end = None
+    text = document.text
+    for s in sentences:
+        between = "\n\n" if previous_end is None else text[previous_end:s.start]
+        first = bool(_NEW_BLOCK.search(between))
+        previous_end = s.end
+        has_quantity = bool(find_quantities(s.text))
+        feats = features(s.text, s.section.kind if s.section else None,
+                         has_quantity=has_quantity, block=s.block, labelled=bool(s.label),
+                         first_in_block=first, doc_freq=doc_freq)
+        out.append(Scored(s, feats, has_quantity, score(feats)))
+    return out
+
+
+_NEW_BLOCK = re.compile(r"\n[ \t>]*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||^\s*$")
+
+
+def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list[Candidate]:
+    """Candidate findings of ``document``, in source order.
+
+    >>> from dna_kit.document import Document
+    >>> doc = Document("pm.md", "## Action items\\n\\n- Retries must be capped at 3.\\n")
+    >>> [(c.layer, c.kind, dict(c.params)) for c in extract_offline(doc)]
+    [('how', 'retry_policy', {'max_retries': '3'})]
+    """
+    scored: list[tuple[float, Candidate]] = []
+    for item in score_sentences(document):
+        if item.score < threshold:
+            continue
+        sentence = item.sentence
+        section = sentence.section.kind if sentence.section else None
+        layer, kind = classify(sentence.text, section, has_quantity=item.has_quantity)
+        scored.append((item.score, Candidate(
+            quote=document.text[sentence.start:sentence.end],
+            title=_title(sentence),
+            statement=sentence.text,
+            layer=layer,
+            kind=kind,
+            params=find_params(sentence.text) if item.has_quantity else {},
+            confidence=_confidence(item.score),
+            source=CandidateSource(document.path, document.line_of(sentence.start),
+                                   document.line_of(sentence.end - 1)),
+            question=sentence.section.question if sentence.section else None,
+            extractor="offline",
+        )))
+    return drop_near_duplicates(scored)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(content_words(text))
+
+
+def drop_near_duplicates(scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+    """Keep the best-scored of each group of near-identical candidates, in source order.
+
+    An inverted index over words keeps this linear in practice, not quadratic.
+    """
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i][0], i))
+    kept: list[int] = []
+    kept_words: list[frozenset[str]] = []
+    index: dict[str, list[int]] = {}
+    for i in order:
+        words = _words(scored[i][1].statement)
+        shared: Counter[int] = Counter()
+        for w in words:
+            for k in index.get(w, ()):
+                shared[k] += 1
+        duplicate = False
+        for k, common in shared.items():
+            union = len(words) + len(kept_words[k]) - common
+            if union and common / union >= DUPLICATE_JACCARD:
+                duplicate = True
+                break
+        if duplicate:
+            continue
+        slot = len(kept)
+        kept.append(i)
+        kept_words.append(words)
+        for w in words:
+            index.setdefault(w, []).append(slot)
+    return [scored[i][1] for i in sorted(kept)]

@@ -1,0 +1,238 @@
+"""Values with units found in a sentence, named from the words around them.
+
+"connection timeout cut from 1 s to 300 ms" gives ``connect_timeout: 300ms`` and
+``connect_timeout_before: 1s``. Every value is written compactly (``300ms``, ``45min``,
+``2GiB``, ``80%``) and checked with :func:`dna_kit.units.parse_quantity`; a value that does
+not parse is dropped rather than guessed.
+
+>>> find_params("The connection timeout was cut from 1 s to 300 ms.")
+{'connect_timeout': '300ms', 'connect_timeout_before': '1s'}
+"""
+
+from __future__ import annotations
+
+import re
+
+from dna_kit.errors import InvalidFinding
+from dna_kit.units import parse_quantity
+
+__all__ = ["find_params", "find_quantities"]
+
+_DURATION = {
+    "ms": "ms", "msec": "ms", "millisecond": "ms", "milliseconds": "ms",
+    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+    "min": "min", "mins": "min", "minute": "min", "minutes": "min",
+    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+    "day": "d", "days": "d", "week": "w", "weeks": "w",
+    "µs": "us", "us": "us", "microseconds": "us", "ns": "ns", "nanoseconds": "ns",
+}
+_SIZE = ("KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "kB", "bytes", "B")
+_PERCENT = ("%", "percent")
+_RATE = {"rps": "rps", "qps": "qps", "tps": "tps", "rpm": "rpm", "req/s": "/s",
+         "requests per second": "/s", "requests/s": "/s", "per second": "/s",
+         "/s": "/s", "/sec": "/s", "per minute": "/min", "/min": "/min",
+         "per hour": "/h", "/h": "/h", "an hour": "/h", "a minute": "/min",
+         "a second": "/s"}
+_COUNTED = ("retries", "retry", "attempts", "attempt", "nodes", "node", "pods", "pod",
+            "replicas", "replica", "connections", "connection", "threads", "workers",
+            "instances", "requests", "shards", "partitions", "cores", "vcpus", "cpus",
+            "servers", "hosts", "times", "x", "items", "messages", "transactions", "tx",
+            "packages", "files", "users", "queries", "ips", "ip addresses", "addresses")
+
+_UNITS = sorted([*_DURATION, *_SIZE, *_PERCENT, *_RATE, *_COUNTED], key=len, reverse=True)
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_QTY = re.compile(
+    rf"(?<![\w.,/-])(?P<cmp>(?:up to|at most|no more than|at least|more than|less than|over|under|"
+    rf"~|≈|<=|>=|<|>)\s*)?(?P<num>{_NUM})\s*(?P<plus>\+)?\s*"
+    rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])",
+    re.I,
+)
+_CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ", "at least": "at least ", "more than": ">",
+        "over": ">", "less than": "<", "under": "<", "~": "~", "≈": "~", "<=": "<=",
+        ">=": ">=", "<": "<", ">": ">"}
+
+# (pattern searched just before the value, name); the match nearest the value wins.
+_NAMES: tuple[tuple[str, str], ...] = (
+    (r"connect(?:ion)?s?\s+(?:establishment\s+)?time-?outs?", "connect_timeout"),
+    (r"read\s+time-?outs?", "read_timeout"),
+    (r"write\s+time-?outs?", "write_timeout"),
+    (r"request\s+time-?outs?", "request_timeout"),
+    (r"idle\s+time-?outs?", "idle_timeout"),
+    (r"statement\s+time-?outs?", "statement_timeout"),
+    (r"time-?outs?|time(?:s|d)? out|deadline", "timeout"),
+    (r"back[- ]?offs?", "backoff"),
+    (r"retry\s+(?:delay|interval|wait)", "retry_delay"),
+    (r"retr(?:y|ies|ied)", "retries"),
+    (r"attempts?", "max_attempts"),
+    (r"rate[- ]limit(?:s|ed|ing)?|throttl\w*", "rate_limit"),
+    (r"\brate\b", "rate"),
+    (r"\bttl\b|expir\w*|valid(?:ity)? for", "ttl"),
+    (r"latenc\w+|p99|p95|p50|response time", "latency"),
+    (r"interval|every|each|period", "interval"),
+    (r"memory|\bram\b|heap|oom", "memory"),
+    (r"disk|storage|volume", "disk"),
+    (r"cache", "cache"),
+    (r"pool", "pool_size"),
+    (r"batch", "batch_size"),
+    (r"queue|backlog", "queue"),
+    (r"replicas?", "replicas"),
+    (r"cpu", "cpu"),
+    (r"threshold", "threshold"),
+    (r"window", "window"),
+    (r"delay|wait(?:ed|ing)?|lag", "delay"),
+    (r"\blimit|\bcap(?:ped|s)?\b|max(?:imum)?|ceiling", "limit"),
+    (r"\bmin(?:imum)?\b|floor", "minimum"),
+    (r"error rate|errors?|fail(?:ed|ures?)", "error_rate"),
+    (r"lasting|outage|downtime|for about|for roughly|for", "duration"),
+)
+_NAME_RES = tuple((re.compile(p, re.I), n) for p, n in _NAMES)
+_BY_DIMENSION = {"duration": "duration", "size": "size", "fraction": "ratio", "rate": "rate",
+                 "count": "count"}
+# Names that only make sense for some dimensions: "retries" of 5 s is a retry delay.
+_NAME_FOR_DIMENSION = {
+    ("retries", "duration"): "retry_delay", ("retries", "count"): "max_retries",
+    ("memory", "fraction"): "memory_usage", ("disk", "fraction"): "disk_usage",
+    ("cache", "duration"): "cache_ttl", ("cache", "size"): "cache_size",
+    ("cpu", "fraction"): "cpu_usage", ("queue", "count"): "queue_size",
+    ("limit", "duration"): "limit", ("error_rate", "count"): "errors",
+    ("rate", "count"): "rate", ("interval", "count"): "interval",
+}
+_LIMITED = re.compile(r"\b(retr(?:y|ies)|attempts?|connections?|requests?|workers?|threads?|"
+                      r"replicas?|nodes?|pods?|jobs?|uploads?|items?)\b", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~)?$", re.I)
+
+
+def _compact(m: re.Match[str]) -> str:
+    num = m.group("num").replace(",", "")
+    unit = m.group("unit")
+    low = unit.lower()
+    cmp = _CMP.get((m.group("cmp") or "").strip().lower(), "")
+    plus = "+" if m.group("plus") else ""
+    if low in _DURATION:
+        text = f"{num}{plus}{_DURATION[low]}"
+    elif low in ("%", "percent"):
+        text = f"{num}{plus}%"
+    elif low in _RATE:
+        short = _RATE[low]
+        text = f"{num}{plus}{short}" if short.startswith("/") else f"{num}{plus} {short}"
+    elif unit in _SIZE or low == "bytes":
+        text = f"{num}{plus}{'B' if low == 'bytes' else unit}"
+    else:
+        text = f"{num}{plus}"
+    return cmp + text
+
+
+# A bare number is a count only right after a limit word: "capped at 3", "at most 4".
+_BARE = re.compile(r"\b(?:capped at|caps? (?:of|at)|limit(?:ed)? (?:of|to|at)|max(?:imum)?(?: of)?|"
+                   r"at most|at least|no more than|up to)\s+(?P<num>\d+)(?![\w:/%]|[.,]\d)",
+                   re.I)
+
+
+def find_quantities(text: str) -> list[tuple[int, int, str, str]]:
+    """``(start, end, compact value, dimension)`` of every value with a unit in ``text``.
+
+    >>> find_quantities("capped at 5 seconds after 3 retries")
+    [(10, 19, '5s', 'duration'), (26, 35, '3', 'count')]
+    """
+    found = []
+    for m in _QTY.finditer(text):
+        unit = m.group("unit").lower()
+        if unit in ("s", "h", "b") and m.group("unit") not in ("s", "h", "B"):
+            continue
+        value = _compact(m)
+        try:
+            quantity = parse_quantity(value)
+        except InvalidFinding:
+            continue
+        found.append((m.start(), m.end(), value, quantity.dimension))
+    taken = [(s, e) for s, e, _, _ in found]
+    for m in _BARE.finditer(text):
+        start = m.start("num")
+        if not any(s <= start < e for s, e in taken):
+            found.append((start, m.end(), m.group("num"), "count"))
+    found.sort()
+    return found
+
+
+_AFTER = re.compile(r"^\s*(?:of\s+)?(?:(?P<memory>memory|ram|heap)|(?P<disk>disk|storage)|"
+                    r"(?P<timeout>time-?outs?)|(?P<latency>latency)|(?P<backoff>back-?off))\b",
+                    re.I)
+
+
+def _name(before: str, unit: str, dimension: str, after: str = "") -> str:
+    best: tuple[int, str] | None = None
+    m_after = _AFTER.match(after)
+    if m_after and m_after.lastgroup:
+        name = m_after.lastgroup
+        return _NAME_FOR_DIMENSION.get((name, dimension), name)
+    if dimension == "rate":
+        return "rate_limit" if re.search(r"limit|throttl|cap", before[-40:], re.I) else "rate"
+    window = before[-70:]
+    # Stop at the start of the clause: a name from an earlier clause is a guess.
+    cut = max(window.rfind(". "), window.rfind("; "), window.rfind(", and "))
+    if cut > 0:
+        window = window[cut + 2:]
+    for pattern, name in _NAME_RES:
+        for m in pattern.finditer(window):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), name)
+    unit = unit.lower()
+    if dimension == "count" and unit in _COUNTED and unit not in ("x", "times"):
+        noun = {"retries": "retries", "retry": "retries", "attempts": "max_attempts",
+                "attempt": "max_attempts"}.get(unit)
+        if noun and (best is None or best[1] in ("limit", "retries", "max_attempts")):
+            return "max_retries" if noun == "retries" else noun
+        if best is None:
+            return re.sub(r"\W+", "_", unit.rstrip("s")) + "_count"
+    if best is None:
+        return _BY_DIMENSION[dimension]
+    if best[1] == "limit" and dimension == "count":
+        # "retries are capped at 3": the limit is on what the clause is about.
+        limited = [m.group(1).lower() for m in _LIMITED.finditer(window)]
+        if limited:
+            last = limited[-1]
+            return "max_retries" if last.startswith("retr") else f"max_{last.rstrip('s')}s"
+    return _NAME_FOR_DIMENSION.get((best[1], dimension), best[1])
+
+
+def find_params(text: str) -> dict[str, str]:
+    """Named values of a sentence: ``{name: compact value}``; a "from X to Y" change also
+    gives ``name_before: X``.
+
+    >>> find_params("Retries back off from 0.2 s, capped at 5 seconds, at most 4 attempts")
+    {'backoff': '0.2s', 'limit': '5s', 'max_attempts': '4'}
+    """
+    params: dict[str, str] = {}
+    quantities = find_quantities(text)
+    skip: set[int] = set()
+    for i, (start, end, value, dimension) in enumerate(quantities):
+        if i in skip:
+            continue
+        unit_m = _QTY.match(text, start)
+        unit = unit_m.group("unit") if unit_m else ""
+        before = text[:start]
+        if _FROM_TO.search(before) and i + 1 < len(quantities):
+            nxt = quantities[i + 1]
+            between = text[end:nxt[0]]
+            if re.fullmatch(r"\s*(?:to|->|→|down to|up to)\s*(?:about\s+|~)?", between, re.I):
+                name = _name(before[: _FROM_TO.search(before).start()],  # type: ignore[union-attr]
+                             unit, dimension)
+                name = _unique(params, name)
+                params[name] = nxt[2]
+                params[_unique(params, name + "_before")] = value
+                skip.add(i + 1)
+                continue
+        name = _name(before, unit, dimension, text[end:end + 30])
+        if name.startswith("max_") or name == "limit":  # the name already says "at most"
+            value = re.sub(r"^(?:up to|at most|<=|<) ?", "", value)
+        params[_unique(params, name)] = value
+    return params
+
+
+def _unique(params: dict[str, str], name: str) -> str:
+    if name not in params:
+        return name
+    n = 2
+    while f"{name}_{n}" in params:
+        n += 1
+    return f"{name}_{n}"

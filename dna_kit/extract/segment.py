@@ -1,0 +1,225 @@
+"""Sentence segmentation that follows how the source is written.
+
+Markdown is read block by block: paragraphs (hard-wrapped lines joined), list items (with
+their continuation lines), block quotes (``>`` markers dropped), table cells; headings,
+code fences, HTML and image lines are skipped. Each block is split into sentences, and each
+sentence keeps the exact span of the source text it came from, so its quote is verbatim.
+Chat and timeline documents are one block per message or record, after its time and actor.
+
+>>> from dna_kit.document import Document
+>>> doc = Document("pm.md", "Retries were capped\\nat 3. Timeouts were\\nraised to 5 s.\\n")
+>>> [doc.text[s.start:s.end] for s in segment(doc)]
+['Retries were capped\\nat 3.', 'Timeouts were\\nraised to 5 s.']
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dna_kit.document import Document, Section
+
+__all__ = ["Sentence", "clean_markup", "segment"]
+
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_LIST = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}")
+_HTML = re.compile(r"^[ \t]*(?:<[a-zA-Z/!]|!\[)")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
+_LINK_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+")
+_SETEXT = re.compile(r"^[ \t]*(=+|-{2,}|\*{3,}|_{3,})[ \t]*$")
+# A lead-in label: "**Retry storm**: ...", "**Retry storm:** ...", "Owner: ...", or a time.
+_LABEL = re.compile(
+    r"^(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)(?::)?(?:\*\*|__)[ \t]*[:\-–—]?"
+    r"|(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[A-Za-z]{1,4})?|\d{4}-\d{2}-\d{2}"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?Z?)?)[ \t]*[:\-–—|][ \t]*)[ \t]*")
+_CHAT_PREFIX = re.compile(r"^[ \t]*(?:↳ )?\[[^\]\n]{1,40}\] [^:\n]{1,60}: ")
+_RECORD_PREFIX = re.compile(r"^\S+(?: \d{1,2}:\d{2}(?::\d{2})?)?(?: [^:\n]{1,40}:)? ")
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]*_]*\s+(?=[\"'“‘(\[*_`]*[A-Z0-9])")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|no|fig|mr|mrs|ms|dr|st|jr|"
+                     r"inc|ltd|co|cf|al|resp|est|min|max|avg|ca)|\b[A-Z]|\.\.)\.$", re.I)
+_MARKUP = re.compile(r"\*\*|__|`|~~|\[([^\]\n]*)\]\([^)\n]*\)|<(https?://[^>]+)>|^[ \t]*>+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence: ``text`` (markup and line breaks removed) and its span in the document."""
+
+    start: int
+    end: int
+    text: str
+    block: str
+    section: Section | None = None
+    label: str | None = None
+
+
+def clean_markup(text: str) -> str:
+    """Inline Markdown removed and whitespace collapsed: what a person reads.
+
+    >>> clean_markup("**Cap** the [retries](http://x) at `3`\\n> now")
+    'Cap the retries at 3 now'
+    """
+    text = re.sub(r"\n[ \t]*>+[ \t]?", "\n", text)
+    text = _MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    return " ".join(text.split())
+
+
+class _Block:
+    __slots__ = ("kind", "pieces")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.pieces: list[tuple[int, int]] = []  # (start, end) spans of content
+
+
+def _blocks(text: str, kind: str) -> Iterator[_Block]:
+    """The prose blocks of a document, as spans of ``text``."""
+    record_like = kind in ("chat", "timeline")
+    block: _Block | None = None
+    in_fence = False
+    pos = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if record_like:
+            if line.startswith("    ") and block is not None:  # a message's next line
+                block.pieces.append((start + 4, end))
+                continue
+            if block is not None:
+                yield block
+            m = (_CHAT_PREFIX if kind == "chat" else _RECORD_PREFIX).match(line)
+            block = _Block("message")
+            block.pieces.append((start + (m.end() if m else 0), end))
+            continue
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            if block is not None:
+                yield block
+                block = None
+            continue
+        stripped = line.strip()
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if (in_fence or not stripped or _HEADING.match(line) or _HTML.match(line)
+                or _LINK_DEF.match(line)
+                or _SETEXT.match(line) or (_SETEXT.match(nxt) and not _LIST.match(line)
+                                           and nxt.strip().startswith(("=", "--")))):
+            if block is not None:
+                yield block
+                block = None
+            continue
+        if stripped.startswith("|"):
+            if block is not None:
+                yield block
+                block = None
+            if _TABLE_SEP.match(line):
+                continue
+            cell_start = start
+            for cell in line.split("|"):
+                cell_end = cell_start + len(cell)
+                if len(cell.split()) >= 3:
+                    lead = len(cell) - len(cell.lstrip())
+                    yield _single("cell", cell_start + lead, cell_end - (len(cell)
+                                                                         - len(cell.rstrip())))
+                cell_start = cell_end + 1
+            continue
+        m = _LIST.match(line)
+        if m:
+            if block is not None:
+                yield block
+            block = _Block("list")
+            block.pieces.append((start + m.end(), end))
+            continue
+        q = _QUOTE.match(line)
+        if q:
+            if block is None or block.kind != "quote":
+                if block is not None:
+                    yield block
+                block = _Block("quote")
+            block.pieces.append((start + q.end(), end))
+            continue
+        if block is None or block.kind == "quote":
+            if block is not None:
+                yield block
+            block = _Block("paragraph")
+        block.pieces.append((start + len(line) - len(line.lstrip()), end))
+    if block is not None:
+        yield block
+
+
+def _single(kind: str, start: int, end: int) -> _Block:
+    block = _Block(kind)
+    block.pieces.append((start, end))
+    return block
+
+
+def _split(text: str, block: _Block) -> Iterator[tuple[int, int, str | None]]:
+    """Sentence spans ``(start, end, label)`` of one block, in document offsets."""
+    # The block's content joined with single spaces, and where each piece starts in both.
+    joined_parts: list[str] = []
+    starts_clean: list[int] = []
+    starts_raw: list[int] = []
+    at = 0
+    for start, end in block.pieces:
+        piece = text[start:end].rstrip()
+        starts_clean.append(at)
+        starts_raw.append(start)
+        joined_parts.append(piece)
+        at += len(piece) + 1
+    joined = " ".join(joined_parts)
+
+    def raw(offset: int) -> int:
+        k = bisect_right(starts_clean, offset) - 1
+        return starts_raw[k] + offset - starts_clean[k]
+
+    label = None
+    begin = 0
+    m = _LABEL.match(joined)
+    if m and block.kind in ("list", "paragraph", "cell", "message") and m.end() < len(joined):
+        label = (m.group("bold") or m.group("time") or "").strip()
+        begin = m.end()
+    for b in _BOUNDARY.finditer(joined, begin):
+        stop = b.start() + len(b.group().rstrip())
+        if _ABBREV.search(joined[max(begin, b.start() - 8):b.start() + 1]):
+            continue
+        if stop - begin > 1:
+            yield raw(begin), raw(stop - 1) + 1, label
+        begin = b.end()
+        label = None
+    tail = joined[begin:].rstrip()
+    if tail:
+        yield raw(begin), raw(begin + len(tail) - 1) + 1, label
+
+
+def segment(document: Document) -> list[Sentence]:
+    """Every sentence of ``document``, in order, each with its exact source span.
+
+    Interview transcripts are segmented only inside answers.
+    """
+    text = document.text
+    answers = [s for s in document.sections if s.kind == "answer"]
+    out: list[Sentence] = []
+    sections = sorted(document.sections, key=lambda s: s.start)
+    for block in _blocks(text, document.kind):
+        for start, end, label in _split(text, block):
+            section = _innermost(sections, start)
+            if document.kind == "transcript" and not (section and section.kind == "answer"):
+                continue
+            if answers and section is None:
+                continue
+            out.append(Sentence(start=start, end=end, text=clean_markup(text[start:end]),
+                                block=block.kind, section=section, label=label))
+    return out
+
+
+def _innermost(sections: list[Section], offset: int) -> Section | None:
+    found = None
+    for section in sections:
+        if section.start > offset:
+            break
+        if offset < section.end:
+            found = section
+    return found

@@ -1,0 +1,114 @@
+"""How the offline extractor's weights were fitted, so anyone can refit them.
+
+One logistic regression over the named features of :func:`dna_kit.extract.rules.features`
+(cue families, sentence shapes, section, block, length, word specificity): a sentence is a
+positive when it matches an annotated item under the rule of :mod:`dna_kit.evaluate`. The
+weights are per feature; no sentence, phrase or word list comes from the annotations.
+``cross_validate`` refits leaving one source file out at a time, which estimates how the
+extractor does on write-ups it was not fitted on.
+
+    python -m dna_kit.extract.train --gold ../shared/corpus/gold-dev --corpus ../shared/corpus
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Row", "cross_validate", "fit_weights", "sentence_rows"]
+
+
+@dataclass(frozen=True)
+class Row:
+    source: str
+    features: dict[str, float]
+    label: int
+    layer: str | None
+
+
+def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
+    """One row per scored sentence of every annotated source: features and label."""
+    from dna_kit.evaluate import load_gold, match_candidates
+    from dna_kit.extract.candidate import Candidate, CandidateSource
+    from dna_kit.extract.offline import score_sentences
+    from dna_kit.ingest import ingest
+
+    rows: list[Row] = []
+    for gold_path in sorted(Path(gold_dir).glob("*.y*ml")):
+        rel, items = load_gold(gold_path)
+        for document in ingest(Path(corpus_dir) / rel):
+            scored = score_sentences(document)
+            probes = [Candidate(document.text[s.sentence.start:s.sentence.end], "-", "-",
+                                "how", "threshold", CandidateSource(rel, 1, 1))
+                      for s in scored]
+            matched = dict(match_candidates(document.text, probes, items))
+            for i, s in enumerate(scored):
+                gold = items[matched[i]] if i in matched else None
+                rows.append(Row(rel, s.features, int(gold is not None),
+                                gold.layer if gold else None))
+    return rows
+
+
+def _signs() -> dict[str, float]:
+    from dna_kit.extract.rules import CUES
+
+    return {c.name: (1.0 if c.weight > 0 else -1.0) for c in CUES}
+
+
+_SIGNS = _signs()
+
+
+def fit_weights(rows: list[Row], *, l2: float = 1.0, steps: int = 3000,
+                rate: float = 0.5) -> tuple[float, dict[str, float]]:
+    """``(bias, weights)`` of an L2-regularised logistic regression (batch gradient)."""
+    import numpy as np
+
+    names = sorted({k for r in rows for k in r.features})
+    x = np.array([[1.0] + [r.features.get(n, 0.0) for n in names] for r in rows])
+    y = np.array([r.label for r in rows], dtype=float)
+    # A cue can only add evidence in the direction it was written for: "we decided" never
+    # counts against a sentence, "thank you" never for it.
+    sign = np.array([0.0] + [_SIGNS.get(n, 0.0) for n in names])
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) / len(y)
+        grad[1:] += l2 * w[1:] / len(y)
+        w -= rate * grad
+        w = np.where(sign > 0, np.maximum(w, 0.0), np.where(sign < 0, np.minimum(w, 0.0), w))
+    return float(w[0]), {n: round(float(v), 2) for n, v in zip(names, w[1:], strict=True)}
+
+
+def cross_validate(rows: list[Row], *, l2: float = 1.0) -> list[float]:
+    """Each row's score from weights fitted without its source file."""
+    scores = [0.0] * len(rows)
+    for source in sorted({r.source for r in rows}):
+        train = [r for r in rows if r.source != source]
+        bias, weights = fit_weights(train, l2=l2)
+        for i, r in enumerate(rows):
+            if r.source == source:
+                scores[i] = bias + sum(weights.get(k, 0.0) * v for k, v in r.features.items())
+    return scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", required=True)
+    parser.add_argument("--corpus", required=True)
+    parser.add_argument("--l2", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    rows = sentence_rows(args.gold, args.corpus)
+    bias, weights = fit_weights(rows, l2=args.l2)
+    out: dict[str, Any] = {"BIAS": round(bias, 2), "WEIGHTS": dict(sorted(
+        weights.items(), key=lambda kv: -abs(kv[1])))}
+    print(f"{len(rows)} sentences, {sum(r.label for r in rows)} matched an annotation")
+    print(f"BIAS = {out['BIAS']}")
+    print("WEIGHTS = " + repr(out["WEIGHTS"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
