@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from dna_kit.extract.candidate import CANDIDATE_SCHEMA, Candidate, CandidateSource
 from dna_kit.extract.offline import extract_offline
 
+from dna_kit.extract.batch import FileExtraction, extract_paths
+
 if TYPE_CHECKING:
     from dna_kit.document import Document
 
-__all__ = ["CANDIDATE_SCHEMA", "Candidate", "CandidateSource", "extract_findings",
-           "extract_offline"]
+__all__ = ["CANDIDATE_SCHEMA", "Candidate", "CandidateSource", "FileExtraction",
+           "extract_findings", "extract_offline", "extract_paths"]
 
 
 def extract_findings(document: Document, *, llm: Any = None) -> list[Candidate]:
