@@ -161,6 +161,16 @@ class Scorecard:
         value = self.score if self.proved else self.verified_score
         return value is not None and value + 1e-9 >= self.min_score
 
+    def check(self) -> None:
+        """Raise :class:`~dna_kit.errors.RegenError` when ``min_score`` is not met, so a
+        notebook or script run under CI fails the way ``dna regen --min-score`` does."""
+        if not self.passed:
+            from dna_kit.errors import RegenError
+
+            value = self.score if self.proved else self.verified_score
+            shown = "n/a" if value is None else f"{value:.2f}"
+            raise RegenError(f"{self.gate_on}={shown} is below min_score={self.min_score}")
+
     def layers(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for layer in LAYERS:

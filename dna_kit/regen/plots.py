@@ -1,0 +1,79 @@
+"""What notebook 05 shows: matplotlib plots of a scorecard and of the score's history.
+
+>>> fig = plot_scorecard(regenerate("."))       # doctest: +SKIP
+>>> fig = plot_trend(read_history(Path("dna")))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dna_kit.finding import LAYERS
+from dna_kit.project import Project, find_project
+from dna_kit.regen.report import COLORS
+from dna_kit.regen.scorecard import REGEN_STATUSES, Scorecard
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_scorecard", "plot_trend", "regen_project"]
+
+
+def regen_project(dna_dir: str | Path | None) -> Project:
+    """The project notebook 05 scores: ``dna_dir`` (a repository, or its ``dna/`` folder),
+    or, when empty, the scratch copy of the bundled example the other notebooks share."""
+    if dna_dir:
+        return find_project(dna_dir)
+    from dna_kit.notebook.setup import open_project
+
+    return open_project(None)
+
+
+def plot_scorecard(card: Scorecard) -> Figure:
+    """Findings per layer, stacked by status, with each layer's proven score on top."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 3.6))
+    ax = fig.subplots()
+    layers = card.layers()
+    bottoms = [0] * len(LAYERS)
+    for status in REGEN_STATUSES:
+        heights = [sum(1 for f in card.findings if f.layer == layer and f.status == status)
+                   for layer in LAYERS]
+        ax.bar(LAYERS, heights, bottom=bottoms, color=COLORS[status], label=status)
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    for i, layer in enumerate(LAYERS):
+        score = layers[layer]["score"]
+        ax.annotate("n/a" if score is None else f"{score:.0%} proven", (i, bottoms[i]),
+                    ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("accepted findings")
+    ax.set_ylim(0, max(bottoms + [1]) * 1.25)
+    title = "n/a" if card.score is None else f"{card.score:.0%}"
+    ax.set_title(f"Regeneration score {title} proven" + ("" if card.proved
+                                                          else " (no proof run)"))
+    ax.legend(loc="upper left", fontsize=8, ncols=len(REGEN_STATUSES), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_trend(history: Sequence[dict[str, Any]]) -> Figure:
+    """The proven and verified scores of every recorded run, oldest first."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 3))
+    ax = fig.subplots()
+    runs = [h for h in history if h.get("verified_score") is not None]
+    xs = list(range(1, len(runs) + 1))
+    ax.plot(xs, [float(r.get("score") or 0) for r in runs], marker="o",
+            color=COLORS["proven"], label="proven")
+    ax.plot(xs, [float(r["verified_score"]) for r in runs], marker="o",
+            color=COLORS["verified"], label="verified")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("run")
+    ax.set_ylabel("share of accepted findings")
+    ax.set_title(f"Score over {len(runs)} run(s)" if runs else "No history yet")
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
