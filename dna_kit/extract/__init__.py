@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dna_kit.extract.batch import FileExtraction, extract_paths
 from dna_kit.extract.candidate import CANDIDATE_SCHEMA, Candidate, CandidateSource
 from dna_kit.extract.offline import extract_offline
-
-from dna_kit.extract.batch import FileExtraction, extract_paths
 
 if TYPE_CHECKING:
     from dna_kit.document import Document

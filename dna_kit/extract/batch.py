@@ -11,6 +11,7 @@ appears on stderr when a run takes more than a second.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -50,10 +51,8 @@ def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
 
     result = read_one(path, format=format, fields=fields)
     out = FileExtraction(path=path, reader=result.reader, warnings=list(result.warnings))
-    try:
+    with contextlib.suppress(OSError):
         out.size = path.stat().st_size
-    except OSError:
-        pass
     if result.error is not None:
         out.error = str(result.error)
         return out
@@ -128,10 +127,8 @@ def _bar(files: list[Path], enabled: bool) -> Any:
         return None
     total = 0
     for path in files:
-        try:
+        with contextlib.suppress(OSError):
             total += path.stat().st_size
-        except OSError:
-            pass
     return tqdm(total=total, unit="B", unit_scale=True, delay=1.0, desc="extract",
                 leave=False)
 
