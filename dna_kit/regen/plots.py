@@ -49,7 +49,7 @@ def plot_scorecard(card: Scorecard) -> Figure:
         ax.annotate("n/a" if score is None else f"{score:.0%} proven", (i, bottoms[i]),
                     ha="center", va="bottom", fontsize=9)
     ax.set_ylabel("accepted findings")
-    ax.set_ylim(0, max(bottoms + [1]) * 1.25)
+    ax.set_ylim(0, max([*bottoms, 1]) * 1.25)
     title = "n/a" if card.score is None else f"{card.score:.0%}"
     ax.set_title(f"Regeneration score {title} proven" + ("" if card.proved
                                                           else " (no proof run)"))
