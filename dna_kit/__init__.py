@@ -57,11 +57,18 @@ _EXPORTS: dict[str, str] = {
     "init_project": "dna_kit.project",
     "Registry": "dna_kit.registry",
     "finding_schema": "dna_kit.schema",
+    # codify
+    "codify": "dna_kit.codify",
+    "write_adr": "dna_kit.codify",
+    "render_adr": "dna_kit.codify",
+    "build_template_registry": "dna_kit.codify",
+    "Artifact": "dna_kit.codify",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from dna_kit.codify import Artifact, build_template_registry, codify, render_adr, write_adr
     from dna_kit.errors import (
         CodifyError,
         DnaKitError,

@@ -10,6 +10,7 @@ Templates are listed by :func:`build_template_registry` (``dna templates``).
 
 from __future__ import annotations
 
+from dna_kit.codify.adr import RecordContext, build_format_registry, render_adr, write_adr
 from dna_kit.codify.core import Artifact, codify, default_test_path
 from dna_kit.codify.domains import DOMAIN_HELP, Domain, parse_domain
 from dna_kit.codify.render import render_test
@@ -19,10 +20,14 @@ __all__ = [
     "DOMAIN_HELP",
     "Artifact",
     "Domain",
+    "RecordContext",
     "TemplateSpec",
+    "build_format_registry",
     "build_template_registry",
     "codify",
     "default_test_path",
     "parse_domain",
+    "render_adr",
     "render_test",
+    "write_adr",
 ]

@@ -1,0 +1,131 @@
+"""``dna codify`` and ``dna templates``: findings become property tests and decision records."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from dna_kit.cli._base import add_command, split_assignment
+
+
+def register(subparsers: Any) -> None:
+    p = add_command(
+        subparsers, "codify", cmd_codify,
+        help="turn an accepted finding into a property test (or, with --adr, a decision "
+             "record)",
+        description="Write a pytest + hypothesis property test for an accepted finding "
+                    "(dna/tests/test_<id>_<slug>.py), store the binding on the finding, link "
+                    "the test and mark the finding codified. Parameters come from the "
+                    "finding's params (in base units) unless --param overrides them. With no "
+                    "--template/--target the finding's stored binding is reused, so "
+                    "`dna codify ID` regenerates. With --adr, write its decision record "
+                    "(MADR or Nygard) instead. A file edited by hand is never overwritten "
+                    "without --force. `dna templates` lists the templates.",
+        example="dna codify F-0007 --template backoff_schedule "
+                "--target dispatch.carrier:backoff_delay --param cap=5s\n"
+                "dna codify F-0007 --adr --format madr",
+    )
+    p.add_argument("id", help="finding id (F-0007, or 7)")
+    p.add_argument("--template", help="property template (see `dna templates`)")
+    p.add_argument("--target", action="append", default=[], metavar="[ROLE=]MODULE:CALLABLE",
+                   help="the code the test calls; templates with two targets take the second "
+                        "as ROLE=MODULE:CALLABLE (decode=..., reference=...)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a parameter, e.g. cap=5s or retry_on=ConnectionError,"
+                        "TimeoutError (repeatable)")
+    p.add_argument("--domain", help="input domain: int:A..B, float:A..B, text[:N], bytes[:N], "
+                                    "bool, list:DOMAIN, json (default: the target's type hint)")
+    p.add_argument("--out", metavar="PATH", help="where to write the test (default "
+                                                 "dna/tests/test_<id>_<slug>.py)")
+    p.add_argument("--force", action="store_true",
+                   help="replace a generated file even if a person edited it")
+    p.add_argument("--adr", action="store_true", help="write the decision record instead")
+    p.add_argument("--format", choices=("madr", "nygard"),
+                   help="decision-record format (default: adr_format in dna/config.yaml, "
+                        "else madr)")
+    p.add_argument("--draft", action="store_true",
+                   help="with --adr: ask the configured model to draft the context and "
+                        "consequences (marked as a draft)")
+    p.add_argument("--supersedes", metavar="ID",
+                   help="with --adr: the finding whose decision this one replaces")
+    p.add_argument("--decision-maker", action="append", default=[], metavar="NAME",
+                   help="with --adr: who decided (default: the finding's owner; repeatable)")
+
+    add_command(
+        subparsers, "templates", cmd_templates,
+        help="list the property templates: rule, target call shape, parameters and units",
+        example="dna templates",
+    )
+
+
+def _targets(values: list[str]) -> tuple[str | None, dict[str, str]]:
+    main: str | None = None
+    extra: dict[str, str] = {}
+    for value in values:
+        role, sep, ref = value.partition("=")
+        if sep:
+            extra[role.strip()] = ref.strip()
+        elif main is None:
+            main = value.strip()
+        else:
+            from dna_kit.errors import CodifyError
+
+            raise CodifyError(f"--target {value!r}: a second target needs a role, e.g. "
+                              f"decode={value}")
+    return main, extra
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def cmd_codify(args: argparse.Namespace) -> int:
+    from dna_kit.errors import CodifyError
+    from dna_kit.project import find_project
+
+    project = find_project(args.cwd)
+    if args.adr:
+        if args.template or args.target or args.param or args.domain or args.out:
+            raise CodifyError("--adr writes a decision record; --template, --target, "
+                              "--param, --domain and --out are for property tests")
+        from dna_kit.codify.adr import write_adr
+
+        path = write_adr(project, args.id, fmt=args.format, draft=args.draft,
+                         force=args.force, supersedes=args.supersedes,
+                         decision_makers=args.decision_maker)
+        print(f"{_rel(path)}")
+        return 0
+    if args.format or args.draft or args.supersedes or args.decision_maker:
+        raise CodifyError("--format, --draft, --supersedes and --decision-maker go with --adr")
+    from dna_kit.codify import codify
+
+    target, targets = _targets(args.target)
+    params = dict(split_assignment(p, "NAME=VALUE") for p in args.param)
+    artifact = codify(project, args.id, template=args.template, target=target,
+                      targets=targets or None, params=params, domain=args.domain,
+                      out=args.out, force=args.force)
+    state = "written" if artifact.written else "unchanged"
+    print(f"{_rel(artifact.path)} ({state}; {artifact.finding.id} is "
+          f"{artifact.finding.status}, template {artifact.template})")
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from dna_kit.codify.templates import build_template_registry
+
+    for name, spec in build_template_registry().items():
+        print(name)
+        print(f"  rule:    {spec.rule}")
+        print(f"  target:  {spec.call_shape}")
+        if spec.needs_domain:
+            default = "" if spec.domain == "required" else f" (default {spec.domain})"
+            print(f"  domain:  --domain or the target's type hint{default}")
+        for param in spec.params:
+            print(f"  param:   {param.describe()}")
+        print(f"  example: {spec.example}")
+        print()
+    return 0
