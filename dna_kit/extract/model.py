@@ -260,7 +260,13 @@ def find_quote(quote: str, text: str) -> tuple[int, int] | None:
     found = hay.find(needle)
     if found < 0:
         return None
-    return index[found], index[found + len(needle) - 1] + 1
+    start, end = index[found], index[found + len(needle) - 1] + 1
+    # Keep emphasis around the ends whole: "**Never** retry", not "Never** retry".
+    while start > 0 and text[start - 1] in _IGNORED:
+        start -= 1
+    while end < len(text) and text[end] in _IGNORED:
+        end += 1
+    return start, end
 
 
 # -- the extractor ------------------------------------------------------------------------
