@@ -12,8 +12,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["BIAS", "CUES", "WEIGHTS", "Cue", "classify", "content_words", "cues_of",
-           "features", "looks_like_injection", "score"]
+__all__ = [
+    "BIAS",
+    "CUES",
+    "LAYER_WEIGHTS",
+    "WEIGHTS",
+    "Cue",
+    "classify",
+    "content_words",
+    "cues_of",
+    "features",
+    "layer_features",
+    "looks_like_injection",
+    "score",
+]
 
 
 @dataclass(frozen=True)
@@ -233,24 +245,112 @@ _WHAT = re.compile(
     r"must not|never)\b", re.I)
 
 
+def layer_features(text: str, section: str | None, *, has_quantity: bool) -> dict[str, float]:
+    """Features that tell the layers apart: word families, cues, section, values."""
+    out: dict[str, float] = {c.name: 1.0 for c in CUES if c.pattern.search(text)}
+    out[f"section:{section or 'none'}"] = 1.0
+    if has_quantity:
+        out["quantity"] = 1.0
+    for name, family in (("why_words", _WHY), ("how_words", _HOW), ("what_words", _WHAT),
+                         *_FAMILIES):
+        out[name] = min(len(family.findall(text)), 3) / 3
+    return out
+
+
+# Word families that tell the layers apart: who and how people work (why), the machinery
+# and its limits (how), and what the system does for its users (what).
+_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.I)) for name, pattern in (
+        ("people", r"\b(teams?|engineers?|people|staff|support|business|community|"
+                   r"on-?call|managers?|owners?|members?|moderators?|humans?|someone|"
+                   r"nobody|everyone)\b"),
+        ("practice", r"\b(process\w*|polic(y|ies)|reviews?|approv\w+|communicat\w+|"
+                     r"runbooks?|documentation|document|drills?|meetings?|discuss\w*|"
+                     r"escalat\w+|agree\w*|sla'?s?|training|declare\w*|coordinat\w+|"
+                     r"plan\w*|schedul\w+|follow.?up|workflow|culture|hands-?on|"
+                     r"investigat\w+)\b"),
+        ("reasoning", r"\b(because|due to|reasons?|why|lessons?|learn\w*|assum\w+|"
+                      r"risk\w*|careful\w*|cautious\w*|realiz\w+|should have|mistakes?|"
+                      r"understand\w*|knowing|given|decid\w+|decisions?|chose|trade-?offs?|"
+                      r"unclear|lack\w*|missing|failed to|unintended|inadvertent\w*)\b"),
+        ("machinery", r"\b(pods?|nodes?|clusters?|kubernetes|k8s|deploy\w*|roll-?outs?|"
+                      r"config\w*|monitor\w*|alert\w*|metrics?|dashboards?|logs?|logging|"
+                      r"probes?|health|ci|pipelines?|tests?|linter|version\w*|upgrad\w+|"
+                      r"daemonsets?|containers?|instances?|vms?|servers?|database|db|"
+                      r"connections?|pools?|circuit|cache\w*|queue\w*|workers?)\b"),
+        ("limits", r"\b(time-?outs?|retr\w+|back-?off|rate|limit\w*|capacity|memory|cpu|"
+                   r"disk|latenc\w+|threshold\w*|seconds?|minutes?|hours?|percent|"
+                   r"size|bandwidth|throughput|load|saturat\w+|exhaust\w+|starv\w+)\b|%"),
+        ("function", r"\b(requests?|respons\w+|returns?|reject\w*|accept\w*|valid\w*|"
+                     r"invalid|users?|packages?|files?|transactions?|tables?|reads?|"
+                     r"writes?|data|api|endpoints?|fields?|records?|fallback|falls? back|"
+                     r"default|status|rout\w+|traffic|spends?|blocks?|mempool|items?|"
+                     r"singletons?|coins?|accounts?|tokens?|permissions?|roles?)\b"),
+        ("generic_present", r"\b(is|are|will|would|can|cannot|does|do)\b(?! (being|been))"),
+    ))
+
+
+#: Per layer, the weight of each layer feature (a softmax regression fitted on the
+#: annotated half of the public corpus; see dna_kit.extract.train).
+LAYER_WEIGHTS: dict[str, dict[str, float]] = {
+    "what": {
+        "function": 1.12, "limit": -0.82, "section:timeline": -0.81, "comparison": -0.76,
+        "future": -0.69, "limits": -0.64, "process": -0.6, "section:summary": 0.6,
+        "imperative": -0.57, "section:root_cause": 0.52, "(bias)": -0.45,
+        "practice": -0.44, "absolute": 0.42, "modal": -0.39, "noise": -0.39,
+        "reason": 0.38, "after_incident": -0.35, "generic_present": 0.3,
+        "reasoning": -0.29, "lesson": -0.28, "how_tech": -0.27, "machinery": -0.27,
+        "section:lessons": -0.26, "why_words": -0.26, "how_words": -0.23,
+        "behaviour": 0.21, "quantity": -0.21, "decision": 0.15, "narrative_time": 0.15,
+        "section:resolution": 0.15, "people": 0.14, "section:none": -0.14, "order": 0.11,
+        "section:contributors": 0.09, "section:went_wrong": -0.09, "what_words": 0.08,
+        "section:action_items": -0.07, "we": -0.02,
+    },
+    "how": {
+        "imperative": 1.05, "section:timeline": 1.05, "practice": -0.78, "quantity": 0.76,
+        "reasoning": -0.76, "after_incident": 0.7, "limit": 0.7, "how_words": 0.65,
+        "section:went_wrong": -0.51, "section:action_items": 0.49, "machinery": 0.48,
+        "limits": 0.45, "how_tech": 0.44, "section:resolution": -0.39, "why_words": -0.37,
+        "process": -0.36, "what_words": -0.36, "reason": -0.33, "section:summary": -0.33,
+        "generic_present": 0.32, "(bias)": -0.31, "lesson": 0.31, "we": -0.31,
+        "order": 0.27, "decision": -0.25, "modal": 0.25, "people": -0.18,
+        "comparison": 0.16, "noise": -0.15, "absolute": -0.13,
+        "section:contributors": -0.13, "narrative_time": 0.12, "section:none": -0.11,
+        "future": -0.1, "function": 0.08, "section:root_cause": -0.08,
+        "section:lessons": 0.02, "behaviour": 0.01,
+    },
+    "why": {
+        "practice": 1.22, "function": -1.19, "reasoning": 1.04, "process": 0.96,
+        "future": 0.79, "(bias)": 0.76, "why_words": 0.63, "generic_present": -0.62,
+        "section:went_wrong": 0.6, "comparison": 0.59, "quantity": -0.55, "noise": 0.54,
+        "imperative": -0.48, "section:root_cause": -0.44, "how_words": -0.41,
+        "section:action_items": -0.41, "order": -0.38, "after_incident": -0.35, "we": 0.33,
+        "absolute": -0.29, "what_words": 0.29, "narrative_time": -0.27,
+        "section:summary": -0.27, "section:none": 0.25, "section:resolution": 0.24,
+        "section:timeline": -0.24, "section:lessons": 0.23, "behaviour": -0.22,
+        "machinery": -0.2, "limits": 0.18, "how_tech": -0.17, "modal": 0.14, "limit": 0.12,
+        "decision": 0.1, "reason": -0.06, "people": 0.04, "section:contributors": 0.04,
+        "lesson": -0.03,
+    },
+}
+
+
 def classify(text: str, section: str | None, *, has_quantity: bool) -> tuple[str, str]:
     """``(layer, kind)`` of a sentence from its words and its section.
 
     >>> classify("We decided to stick to a first-come, first-served system.", "summary",
-    ...          has_quantity=False)
-    ('why', 'decision')
+    ...          has_quantity=False)[0]
+    'why'
     """
-    why = len(_WHY.findall(text)) + (0.8 if section in ("lessons", "went_wrong", "lucky",
-                                                         "went_well") else 0.0)
-    how = len(_HOW.findall(text)) + (1.5 if has_quantity else 0.0)
-    what = len(_WHAT.findall(text)) * 0.8
-    if section in ("action_items",) and how == 0 and what == 0:
-        why += 0.5
-    layer = max((("how", how), ("why", why), ("what", what)), key=lambda kv: kv[1])[0]
-    if how == why == what == 0:
-        layer = "why" if section in ("lessons", "root_cause", "contributors") else "how"
-    kind = _kind(text, layer, section, has_quantity)
-    return layer, kind
+    feats = layer_features(text, section, has_quantity=has_quantity)
+
+    def logit(layer: str) -> float:
+        weights = LAYER_WEIGHTS[layer]
+        return weights.get("(bias)", 0.0) + sum(weights.get(k, 0.0) * v
+                                                for k, v in feats.items())
+
+    layer = max(("what", "how", "why"), key=logit)
+    return layer, _kind(text, layer, section, has_quantity)
 
 
 _LAYER_KINDS = {
@@ -259,6 +359,7 @@ _LAYER_KINDS = {
     "why": ("decision", "agreement", "heuristic"),
     "what": ("ordering_rule", "invariant", "threshold", "capacity"),
 }
+
 
 
 def _kind(text: str, layer: str, section: str | None, has_quantity: bool) -> str:

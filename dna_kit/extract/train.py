@@ -26,6 +26,7 @@ class Row:
     features: dict[str, float]
     label: int
     layer: str | None
+    layer_features: dict[str, float]
 
 
 def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
@@ -33,6 +34,7 @@ def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
     from dna_kit.evaluate import load_gold, match_candidates
     from dna_kit.extract.candidate import Candidate, CandidateSource
     from dna_kit.extract.offline import score_sentences
+    from dna_kit.extract.rules import layer_features
     from dna_kit.ingest import ingest
 
     rows: list[Row] = []
@@ -46,8 +48,11 @@ def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
             matched = dict(match_candidates(document.text, probes, items))
             for i, s in enumerate(scored):
                 gold = items[matched[i]] if i in matched else None
+                section = s.sentence.section.kind if s.sentence.section else None
                 rows.append(Row(rel, s.features, int(gold is not None),
-                                gold.layer if gold else None))
+                                gold.layer if gold else None,
+                                layer_features(s.sentence.text, section,
+                                               has_quantity=s.has_quantity)))
     return rows
 
 
@@ -81,6 +86,49 @@ def fit_weights(rows: list[Row], *, l2: float = 1.0, steps: int = 3000,
     return float(w[0]), {n: round(float(v), 2) for n, v in zip(names, w[1:], strict=True)}
 
 
+LAYERS = ("what", "how", "why")
+
+
+def fit_layers(rows: list[Row], *, l2: float = 2.0, steps: int = 3000,
+               rate: float = 0.5) -> dict[str, dict[str, float]]:
+    """Per layer, feature weights of a softmax regression over annotated sentences."""
+    import numpy as np
+
+    data = [r for r in rows if r.layer in LAYERS]
+    names = sorted({k for r in data for k in r.layer_features})
+    x = np.array([[1.0] + [r.layer_features.get(n, 0.0) for n in names] for r in data])
+    y = np.zeros((len(data), len(LAYERS)))
+    for i, r in enumerate(data):
+        y[i, LAYERS.index(str(r.layer))] = 1.0
+    w = np.zeros((x.shape[1], len(LAYERS)))
+    for _ in range(steps):
+        z = x @ w
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = x.T @ (p - y) / len(data)
+        grad[1:] += l2 * w[1:] / len(data)
+        w -= rate * grad
+    return {layer: {n: round(float(v), 2) for n, v in zip(["(bias)", *names], w[:, j],
+                                                          strict=True) if round(float(v), 2)}
+            for j, layer in enumerate(LAYERS)}
+
+
+def cross_validate_layers(rows: list[Row], *, l2: float = 2.0) -> float:
+    """Layer accuracy on annotated sentences, each file predicted by weights fitted
+    without it."""
+    data = [r for r in rows if r.layer in LAYERS]
+    right = 0
+    for source in sorted({r.source for r in data}):
+        weights = fit_layers([r for r in data if r.source != source], l2=l2)
+        for r in data:
+            if r.source == source:
+                guess = max(LAYERS, key=lambda layer: weights[layer].get("(bias)", 0.0) + sum(
+                    weights[layer].get(k, 0.0) * v for k, v in r.layer_features.items()))
+                right += guess == r.layer
+    return right / max(1, len(data))
+
+
 def cross_validate(rows: list[Row], *, l2: float = 1.0) -> list[float]:
     """Each row's score from weights fitted without its source file."""
     scores = [0.0] * len(rows)
@@ -99,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", required=True)
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--layer-l2", type=float, default=2.0)
+    parser.add_argument("--cv", action="store_true", help="also cross-validate by file")
     args = parser.parse_args(argv)
     rows = sentence_rows(args.gold, args.corpus)
     bias, weights = fit_weights(rows, l2=args.l2)
@@ -107,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} sentences, {sum(r.label for r in rows)} matched an annotation")
     print(f"BIAS = {out['BIAS']}")
     print("WEIGHTS = " + repr(out["WEIGHTS"]))
+    print("LAYER_WEIGHTS = " + repr(fit_layers(rows, l2=args.layer_l2)))
+    if args.cv:
+        print(f"layer accuracy, leave one file out: "
+              f"{cross_validate_layers(rows, l2=args.layer_l2):.3f}")
     return 0
 
 
