@@ -28,7 +28,7 @@ import re
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dna_kit.document import Document
@@ -45,6 +45,7 @@ __all__ = [
     "chunk_text",
     "extract_with_model",
     "find_quote",
+    "redact_candidate",
 ]
 
 #: Characters of document text per request (about 3,000 tokens): small enough for any
@@ -385,4 +386,36 @@ def extract_with_model(document: Document, client: Any, *,
 
         _warn(document, f"{document.path}: the model extractor failed ({exc}); "
                         "used the offline extractor instead")
-        return extract_findings(document)
+        config = getattr(client, "config", None)
+        names = tuple(getattr(config, "redact_names", ()) or ())
+        ips = bool(getattr(config, "redact_ip_addresses", False))
+        # Whatever path produced them, candidates from --llm never carry a secret.
+        return [redact_candidate(c, names=names, ip_addresses=ips)
+                for c in extract_findings(document)]
+
+
+def redact_candidate(candidate: Candidate, *, names: Sequence[str] = (),
+                     ip_addresses: bool = False) -> Candidate:
+    """``candidate`` with secrets and personal data redacted from every text it holds
+    (quote, title, statement, params, rationale); the same object when there were none.
+
+    >>> c = Candidate("Page ana@example.com after 3 retries.", "Page", "Page after 3 retries.",
+    ...               "how", "retry_policy", CandidateSource("pm.md", 4, 4))
+    >>> redact_candidate(c).quote
+    'Page [REDACTED:email] after 3 retries.'
+    """
+    def clean(text: str) -> str:
+        return redact(text, names=names, ip_addresses=ip_addresses).text
+
+    changes: dict[str, Any] = {
+        "quote": clean(candidate.quote),
+        "title": clean(candidate.title),
+        "statement": clean(candidate.statement),
+        "params": {k: clean(v) for k, v in candidate.params.items()},
+        "rationale": clean(candidate.rationale) if candidate.rationale else candidate.rationale,
+    }
+    if all(changes[k] == getattr(candidate, k) for k in ("quote", "title", "statement",
+                                                         "rationale")) \
+            and dict(changes["params"]) == dict(candidate.params):
+        return candidate
+    return replace(candidate, **changes)

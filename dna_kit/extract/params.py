@@ -64,6 +64,7 @@ _NAMES: tuple[tuple[str, str], ...] = (
     (r"retry\s+(?:delay|interval|wait)", "retry_delay"),
     (r"retr(?:y|ies|ied)", "retries"),
     (r"attempts?", "max_attempts"),
+    (r"error[- ]rate|errors?|fail(?:ed|ures?)", "error_rate"),
     (r"rate[- ]limit(?:s|ed|ing)?|throttl\w*", "rate_limit"),
     (r"\brate\b", "rate"),
     (r"\bttl\b|expir\w*|valid(?:ity)? for", "ttl"),
@@ -82,7 +83,6 @@ _NAMES: tuple[tuple[str, str], ...] = (
     (r"delay|wait(?:ed|ing)?|lag", "delay"),
     (r"\blimit|\bcap(?:ped|s)?\b|max(?:imum)?|ceiling", "limit"),
     (r"\bmin(?:imum)?\b|floor", "minimum"),
-    (r"error rate|errors?|fail(?:ed|ures?)", "error_rate"),
     (r"lasting|outage|downtime|for about|for roughly|for", "duration"),
 )
 _NAME_RES = tuple((re.compile(p, re.I), n) for p, n in _NAMES)
@@ -155,7 +155,8 @@ def find_quantities(text: str) -> list[tuple[int, int, str, str]]:
 
 
 _AFTER = re.compile(r"^\s*(?:of\s+)?(?:(?P<memory>memory|ram|heap)|(?P<disk>disk|storage)|"
-                    r"(?P<timeout>time-?outs?)|(?P<latency>latency)|(?P<backoff>back-?off))\b",
+                    r"(?P<connect_timeout>connect(?:ion)? time-?outs?)|"
+                    r"(?P<read_timeout>read time-?outs?)|(?P<timeout>time-?outs?)|(?P<latency>latency)|(?P<backoff>back-?off))\b",
                     re.I)
 
 
@@ -211,6 +212,14 @@ def find_params(text: str) -> dict[str, str]:
         unit_m = _QTY.match(text, start)
         unit = unit_m.group("unit") if unit_m else ""
         before = text[:start]
+        if i + 1 < len(quantities) and re.fullmatch(
+                r"\s*(?:->|→|=>)\s*", text[end:quantities[i + 1][0]]):
+            nxt = quantities[i + 1]
+            name = _unique(params, _name(before, unit, dimension))
+            params[name] = nxt[2]
+            params[_unique(params, name + "_before")] = value
+            skip.add(i + 1)
+            continue
         if _FROM_TO.search(before) and i + 1 < len(quantities):
             nxt = quantities[i + 1]
             between = text[end:nxt[0]]

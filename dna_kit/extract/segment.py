@@ -75,8 +75,10 @@ class _Block:
         self.pieces: list[tuple[int, int]] = []  # (start, end) spans of content
 
 
-def _blocks(text: str, kind: str) -> Iterator[_Block]:
-    """The prose blocks of a document, as spans of ``text``."""
+def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
+            ) -> Iterator[_Block]:
+    """The prose blocks of a document, as spans of ``text``; ``headings`` are the
+    0-based numbers of lines that are section headings (skipped)."""
     record_like = kind in ("chat", "timeline")
     block: _Block | None = None
     in_fence = False
@@ -103,7 +105,8 @@ def _blocks(text: str, kind: str) -> Iterator[_Block]:
             continue
         stripped = line.strip()
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (in_fence or not stripped or _HEADING.match(line) or _HTML.match(line)
+        if (in_fence or not stripped or i in headings or _HEADING.match(line)
+                or _HTML.match(line)
                 or _LINK_DEF.match(line)
                 or _SETEXT.match(line) or (_SETEXT.match(nxt) and not _LIST.match(line)
                                            and nxt.strip().startswith(("=", "--")))):
@@ -203,7 +206,8 @@ def segment(document: Document) -> list[Sentence]:
     answers = [s for s in document.sections if s.kind == "answer"]
     out: list[Sentence] = []
     sections = sorted(document.sections, key=lambda s: s.start)
-    for block in _blocks(text, document.kind):
+    headings = frozenset(s.line - 1 for s in document.sections if s.kind != "answer")
+    for block in _blocks(text, document.kind, headings):
         for start, end, label in _split(text, block):
             section = _innermost(sections, start)
             if document.kind == "transcript" and not (section and section.kind == "answer"):

@@ -114,6 +114,12 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
         if (_CAPS_LINE.match(stripped) and any(c.isalpha() for c in stripped)
                 and len(stripped.split()) <= 6 and stripped.upper() == stripped):
             found.append((i, 2, stripped.title()))
+            continue
+        # A short plain line naming a known section ("What went well") and then its text.
+        if (len(stripped.split()) <= 5 and stripped[-1].isalnum() and nxt.strip()
+                and not _LIST.match(line) and stripped[0].isupper()
+                and classify_heading(stripped)):
+            found.append((i, 3, stripped))
     return found
 
 
