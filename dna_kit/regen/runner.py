@@ -116,7 +116,7 @@ def _run_once(root: Path, files: list[Path], impl: Path | None, timeout: float,
     results = tmp / f"events-{attempt}.jsonl"
     env = regen_env(root, impl)
     env["DNA_REGEN_RESULTS"] = str(results)
-    env["DNA_REGEN_TIMEOUT"] = str(timeout)
+    env["DNA_REGEN_TIMEOUT"] = f"{timeout:g}"
     cmd = pytest_command(root, files, tmp / "pytest.ini", "-p", "dna_kit.regen._plugin")
     # The plugin stops a hanging test; this wall limit only catches what it cannot
     # (a hang in C code): enough for every file to use its whole limit once, plus start-up.
