@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import warnings
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -108,6 +109,7 @@ class _Masked:
     masked_ends: Sequence[int]
     orig_starts: Sequence[int]
     orig_ends: Sequence[int]
+    redactions: dict[str, int]
 
     def to_original(self, position: int, *, end: bool = False) -> int:
         """The offset in the document text of ``position`` in the masked text."""
@@ -154,8 +156,8 @@ def _instruction_spans(text: str, kind: str) -> list[tuple[int, int]]:
 
 def _mask(document: Document, *, names: Sequence[str], ip_addresses: bool) -> _Masked:
     text = document.text
-    spans = [(s, e, placeholder(kind))
-             for s, e, kind in redaction_spans(text, names=names, ip_addresses=ip_addresses)]
+    found = redaction_spans(text, names=names, ip_addresses=ip_addresses)
+    spans = [(s, e, placeholder(kind)) for s, e, kind in found]
     for start, end in _instruction_spans(text, document.kind):
         # A secret inside an instruction-like sentence goes with the sentence.
         spans = [sp for sp in spans if sp[1] <= start or sp[0] >= end]
@@ -178,7 +180,9 @@ def _mask(document: Document, *, names: Sequence[str], ip_addresses: bool) -> _M
         o_ends.append(end)
         position = end
     parts.append(text[position:])
-    return _Masked("".join(parts), m_starts, m_ends, o_starts, o_ends)
+    still = {(sp[0], sp[1]) for sp in spans}  # not swallowed by an instruction mark
+    counts = Counter(kind for s, e, kind in found if (s, e) in still)
+    return _Masked("".join(parts), m_starts, m_ends, o_starts, o_ends, dict(counts))
 
 
 # -- chunks -------------------------------------------------------------------------------
@@ -330,6 +334,11 @@ def _extract(document: Document, client: Any, max_chars: int) -> list[Candidate]
     names = tuple(getattr(config, "redact_names", ()) or ())
     masked = _mask(document, names=names,
                    ip_addresses=bool(getattr(config, "redact_ip_addresses", False)))
+    # Redaction happens here, before chunking, so the client finds nothing left to redact:
+    # count it on the client, where callers look.
+    tally = getattr(client, "redactions", None)
+    if isinstance(tally, Counter):
+        tally.update(masked.redactions)
     breaks = [masked.to_masked(s.start) for s in document.sections]
     chunks = chunk_text(masked.text, max_chars=max_chars, breaks=breaks)
     found: dict[tuple[int, int], Candidate] = {}
