@@ -83,9 +83,9 @@ _NAMES: tuple[tuple[str, str], ...] = (
     (r"delay|wait(?:ed|ing)?|lag", "delay"),
     (r"\blimit|\bcap(?:ped|s)?\b|max(?:imum)?|ceiling", "limit"),
     (r"\bmin(?:imum)?\b|floor", "minimum"),
-    (r"lasting|outage|downtime|for about|for roughly|for", "duration"),
+    (r"\b(?:lasting|outage|downtime|for)\b", "duration"),
 )
-_NAME_RES = tuple((re.compile(p, re.I), n) for p, n in _NAMES)
+_NAME_RES = tuple((re.compile(rf"\b(?:{p})", re.I), n) for p, n in _NAMES)
 _BY_DIMENSION = {"duration": "duration", "size": "size", "fraction": "ratio", "rate": "rate",
                  "count": "count"}
 # Names that only make sense for some dimensions: "retries" of 5 s is a retry delay.
