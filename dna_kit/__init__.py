@@ -63,6 +63,12 @@ _EXPORTS: dict[str, str] = {
     "render_adr": "dna_kit.codify",
     "build_template_registry": "dna_kit.codify",
     "Artifact": "dna_kit.codify",
+    # the optional model, and redaction
+    "LLMClient": "dna_kit.llm",
+    "LLMConfig": "dna_kit.llm",
+    "load_llm_config": "dna_kit.llm",
+    "Redacted": "dna_kit.redact",
+    "redact": "dna_kit.redact",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -88,7 +94,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from dna_kit.finding import KINDS, LAYERS, STATUSES, Binding, Finding, Links, Provenance
     from dna_kit.ledger import Ledger, add_finding, load_ledger, set_status, update_finding
+    from dna_kit.llm import LLMClient, LLMConfig, load_llm_config
     from dna_kit.project import Project, find_project, init_project
+    from dna_kit.redact import Redacted, redact
     from dna_kit.registry import Registry
     from dna_kit.schema import finding_schema
     from dna_kit.units import Quantity, parse_quantity
