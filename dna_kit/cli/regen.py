@@ -121,6 +121,10 @@ def cmd_regen(args: argparse.Namespace) -> int:
         print(f"{f.id}  {f.status:<10} {f.layer:<4} {f.title}{mutants}")
         for error in f.errors:
             print(f"        {error.splitlines()[0]}")
+        for failure in f.failures:
+            if not any(failure["test"] in e for e in f.errors):
+                test = failure["test"].split("::")[-1]
+                print(f"        {test}: {(failure['message'].splitlines() or [''])[0]}")
     for finding_id, question in card.questions():
         print(f"? {finding_id}: {question}")
     print(card.summary() + f"  ({card.duration:.1f} s)")
