@@ -95,13 +95,13 @@ _B64 = _ALNUM + "/+="
 
 # Names under which configuration files and logs keep secrets ("password=...",
 # "api_key: ...", '"client_secret": "..."'), in lower case; a prefix such as "db_" or
-# "STRIPE_" is allowed because "_" is not in ``not_after``.
-_SECRET_NAMES = (
-    r"(?:password|passwd|pwd|pass|secret|client[_-]?secret|api[_-]?key|apikey|"
-    r"access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key[_-]?id|"
-    r"subscription[_-]?key|x-api-key|token)"
+# "STRIPE_" is allowed because "_" is not in ``not_after``. Passwords can be any word;
+# tokens and keys are machine-made, so their values must also look it (see below).
+_PASSWORD_NAMES = r"(?:password|passwd|pwd|pass)"
+_TOKEN_NAMES = (
+    r"(?:secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|"
+    r"refresh[_-]?token|private[_-]?key[_-]?id|subscription[_-]?key|x-api-key|token)"
 )
-_SECRET_HINTS = ("pass", "pwd", "secret", "key", "token")
 
 # Values that name a secret without being one: empties, placeholders, references.
 _NOT_A_SECRET_RE = re.compile(
@@ -118,6 +118,31 @@ def _looks_secret_unquoted(value: str) -> bool:
     # has a digit or symbol in it.
     return (_looks_secret(value) and any(not c.isalpha() for c in value)
             and not value.endswith("."))
+
+
+def _looks_machine_made(value: str) -> bool:
+    # "token = refill_rate" in code about a token bucket is not a secret; a real token or
+    # key is long and has digits in it.
+    return (_looks_secret(value) and len(value) >= 8 and any(c.isdigit() for c in value)
+            and not value.endswith("."))
+
+
+def _setting_rules() -> tuple[_Rule, ...]:
+    """``name=value``, ``name: "value"`` and ``name: value`` for passwords and tokens."""
+    rules: list[_Rule] = []
+    for names, hints, loose, strict in (
+            (_PASSWORD_NAMES, ("pass", "pwd"), _looks_secret, _looks_secret_unquoted),
+            (_TOKEN_NAMES, ("secret", "key", "token"), _looks_machine_made,
+             _looks_machine_made)):
+        rules += [
+            _rule("password", names + r"[\"']?\s*=\s*[\"']?([^\s\"',;&)\]}<>]{4,200})",
+                  group=1, lower=True, accept=loose, hints=hints, not_after=_ALNUM),
+            _rule("password", names + r"[\"']?\s*:\s*([\"'])([^\s\"']{4,200})\1",
+                  group=2, lower=True, accept=loose, hints=hints, not_after=_ALNUM),
+            _rule("password", names + r"\s*:\s*([^\s\"',;<>\[]{6,200})",
+                  group=1, lower=True, accept=strict, hints=hints, not_after=_ALNUM),
+        ]
+    return tuple(rules)
 
 
 _DATE_RE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
@@ -180,13 +205,7 @@ _RULES: tuple[_Rule, ...] = (
           accept=lambda s: len(s) == 40 and _mixed(s) and ("/" in s or "+" in s),
           hints=("/", "+"), not_after=_B64),
     # "password=hunter2", 'api_key: "abc123..."', '"client_secret": "..."'.
-    _rule("password", _SECRET_NAMES + r"[\"']?\s*=\s*[\"']?([^\s\"',;&)\]}<>]{4,200})",
-          group=1, lower=True, accept=_looks_secret, hints=_SECRET_HINTS, not_after=_ALNUM),
-    _rule("password", _SECRET_NAMES + r"[\"']?\s*:\s*([\"'])([^\s\"']{4,200})\1",
-          group=2, lower=True, accept=_looks_secret, hints=_SECRET_HINTS, not_after=_ALNUM),
-    _rule("password", _SECRET_NAMES + r"\s*:\s*([^\s\"',;<>\[]{6,200})",
-          group=1, lower=True, accept=_looks_secret_unquoted, hints=_SECRET_HINTS,
-          not_after=_ALNUM),
+    *_setting_rules(),
     _rule("email",
           r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?"
           r"(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}(?![a-z0-9\-])",

@@ -64,6 +64,7 @@ ORDINARY = [
     "Call the carrier API at most 3 times; the on-call rotation is 7 days.",
     "Our password policy requires 12 characters; the API key rotation is every 90 days.",
     "access_token=None was passed, so the client fell back to anonymous.",
+    "bucket.token = refill_rate - 1; {\"token\": \"per_partner\"} in the limiter config.",
     "Bearer tokens expire after 15 minutes, and basic auth is disabled.",
     "Sizes: 10.5 MB, 1.0.0.0 is not reached; build 4.18.2.1 shipped; 255.255.255 masks.",
 ]
