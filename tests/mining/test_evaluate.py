@@ -1,0 +1,51 @@
+"""The matching rule of `dna eval-extract`, on cases worked out by hand."""
+
+from __future__ import annotations
+
+from dna_kit.evaluate import EvalReport, FileScore, GoldItem, match_candidates
+from dna_kit.extract import Candidate, CandidateSource
+
+TEXT = ("Retries are capped at 5 s. The pool holds 20 connections,\nand the queue holds "
+        "500 jobs. Nobody was paged, and the dashboards stayed green the whole time.\n")
+
+
+def _c(quote: str) -> Candidate:
+    return Candidate(quote, "t", quote, "how", "threshold", CandidateSource("x.md", 1, 1))
+
+
+def test_whitespace_is_collapsed_before_comparing() -> None:
+    gold = [GoldItem("The pool holds 20 connections, and the queue holds 500 jobs.", "how",
+                     "capacity")]
+    cand = [_c("The pool holds 20 connections,\nand the queue holds 500 jobs.")]
+    assert match_candidates(TEXT, cand, gold) == [(0, 0)]
+
+
+def test_a_candidate_must_cover_half_the_gold_and_be_half_gold() -> None:
+    gold = [GoldItem("The pool holds 20 connections, and the queue holds 500 jobs.", "how",
+                     "capacity")]
+    assert match_candidates(TEXT, [_c("the queue holds 500 jobs.")], gold) == []  # too little
+    whole = _c("Retries are capped at 5 s. The pool holds 20 connections,\nand the queue "
+               "holds 500 jobs. Nobody was paged, and the dashboards stayed green the whole "
+               "time.")
+    assert match_candidates(TEXT, [whole], gold) == []  # too much around it
+    assert match_candidates(TEXT, [_c("The pool holds 20 connections,\nand the queue")],
+                            gold) == [(0, 0)]
+
+
+def test_matching_is_one_to_one_best_overlap_first() -> None:
+    gold = [GoldItem("Retries are capped at 5 s.", "how", "retry_policy")]
+    cands = [_c("Retries are capped at 5 s. The pool"), _c("Retries are capped at 5 s.")]
+    assert match_candidates(TEXT, cands, gold) == [(1, 0)]
+
+
+def test_report_arithmetic() -> None:
+    report = EvalReport([
+        FileScore("a", candidates=4, gold=3, matched=2, layer_agree=1, kind_agree=0,
+                  gold_by_layer={"how": 2, "why": 1}, matched_by_layer={"how": 2}),
+        FileScore("b", candidates=1, gold=1, matched=1, layer_agree=1, kind_agree=1,
+                  gold_by_layer={"why": 1}, matched_by_layer={"why": 1}),
+    ])
+    assert (report.precision, report.recall) == (3 / 5, 3 / 4)
+    assert abs(report.f1 - 2 * 0.6 * 0.75 / 1.35) < 1e-12
+    assert report.layer_accuracy == 2 / 3
+    assert report.recall_by_layer() == {"what": 0.0, "how": 1.0, "why": 0.5}
