@@ -48,7 +48,7 @@ def dna_cmd_module():
 
 
 def test_the_generated_test_passes_on_a_correct_implementation(generated, tmp_path):
-    _, finding_id, source = generated
+    _, _, source = generated
     run = run_generated(source, "backoff_schedule_ok.py", tmp_path)
     assert run.passed, run.output
     assert "1 passed" in run.output
