@@ -32,7 +32,7 @@ def test_dna_templates_documents_every_template(tmp_path):
         block = blocks[name]
         assert f"rule:    {spec.rule}" in block
         assert f"target:  {spec.call_shape}" in block
-        assert f"example: dna codify" in block and f"--template {name}" in block
+        assert "example: dna codify" in block and f"--template {name}" in block
         for param in spec.params:
             assert f"param:   {param.name} [{param.unit}" in block
     assert "cap [seconds]" in blocks["backoff_schedule"]
@@ -75,8 +75,8 @@ def test_a_generated_test_runs_where_dna_kit_cannot_be_imported(tmp_path):
     leaky = "import dna_kit\n\n\ndef test_x():\n    assert dna_kit\n"
     run = run_generated(leaky, "bounded_ok.py", tmp_path / "leaky")
     assert not run.passed and "dna_kit is not installed here" in run.output
-    from tests.codify.cases import CASES
     from dna_kit.codify import render_test
+    from tests.codify.cases import CASES
 
     finding, binding, _ = CASES["bounded"]
     run = run_generated(render_test(finding, binding), "bounded_ok.py", tmp_path / "clean")
