@@ -157,6 +157,7 @@ def _run_notebooks(result: DemoResult, root: Path, say: Callable[[str], None]) -
         say("notebooks: not there yet")
         return
     say("notebooks (papermill): " + ", ".join(p.name for p in present))
+    stage = time.perf_counter()
     # Each notebook names the project its own way; papermill ignores what it does not use.
     runs = run(present, out_dir=result.out_dir / "notebooks", parallel=2, cwd=result.out_dir,
                parameters={"project_dir": str(root), "dna_dir": str(root),
@@ -169,6 +170,7 @@ def _run_notebooks(result: DemoResult, root: Path, say: Callable[[str], None]) -
             result.failed_notebooks.append(f"{Path(item.notebook).name}: cell {item.cell}: "
                                            f"{item.error}")
             say(_indent(f"FAILED {Path(item.notebook).name}: {item.error}"))
+    say(_indent(f"{time.perf_counter() - stage:.1f} s"))
 
 
 def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
@@ -190,7 +192,9 @@ def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
     say(f"copied {source} to {root}")
 
     say("ingest, extract, review, codify (build_dna.py):")
+    stage = time.perf_counter()
     result.build = _load_builder(root).build(root, log=lambda text: say(_indent(text)))
+    say(_indent(f"{time.perf_counter() - stage:.1f} s"))
     result.missing += list(result.build.missing)
 
     regenerate = _optional("dna_kit.regen", "regenerate")
@@ -199,10 +203,12 @@ def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
         say("regeneration test: not there yet")
     else:
         say("regeneration test" + (" with mutation proof" if prove else "") + ":")
-        result.service = regenerate(root, prove=prove)
-        say(_indent(f"the service: {_score(result.service)}"))
-        result.rewrite = regenerate(root, impl=root / "regenerated", prove=prove)
-        say(_indent(f"the rewrite: {_score(result.rewrite)}"))
+        for label in ("service", "rewrite"):
+            stage = time.perf_counter()
+            impl = root / "regenerated" if label == "rewrite" else None
+            card = regenerate(root, impl=impl, prove=prove)
+            setattr(result, label, card)
+            say(_indent(f"the {label}: {_score(card)} [{time.perf_counter() - stage:.1f} s]"))
         _write_reports(result, say)
     if notebooks:
         _run_notebooks(result, root, say)

@@ -73,6 +73,7 @@ class Review:
     date: _dt.date
     entries: tuple[ReviewEntry, ...]
     path: Path
+    reviewers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -121,7 +122,11 @@ def load_review(path: Path) -> Review:
     for index, item in enumerate(items):
         line = lines[index] if index < len(lines) else None
         entries.append(_check_entry(item, index, path, line))
-    return Review(date=day, entries=tuple(entries), path=path)
+    reviewers = data.get("reviewers") or []
+    if not isinstance(reviewers, list) or not all(isinstance(r, str) for r in reviewers):
+        raise ReviewError(f"reviewers={reviewers!r} must be a list of names", path=path,
+                          field="reviewers")
+    return Review(date=day, entries=tuple(entries), path=path, reviewers=tuple(reviewers))
 
 
 def _entry_lines(node: Any) -> list[int]:
@@ -327,11 +332,17 @@ def build(root: Path = HERE, *, log: Callable[[str], None] = print) -> BuildRepo
         report.accepted.append(finding.id)
         bind = entry.data.get("codify")
         if bind and codify is not None:
+            # Lists of names are tuples to the codify parameter parser, as in a finding.
+            params = {k: tuple(v) if isinstance(v, list) else v
+                      for k, v in (bind.get("params") or {}).items()}
             codify(project, finding.id, template=bind["template"], target=bind["target"],
-                   params=bind.get("params"), domain=bind.get("domain"))
+                   params=params or None, domain=bind.get("domain"))
             report.codified.append(finding.id)
         if entry.data.get("adr") and write_adr is not None:
-            write_adr(project, finding.id, fmt=entry.data["adr"])
+            owner = entry.data.get("owner")
+            write_adr(project, finding.id, fmt=entry.data["adr"], today=day,
+                      decision_makers=[owner] if owner else [],
+                      consulted=[r for r in review.reviewers if r != owner])
             report.decisions.append(finding.id)
         _pin(project, finding.id, day)
     log(describe(report))
