@@ -28,8 +28,8 @@ from dna_kit.codify.domains import Domain, domain_from_hint, parse_domain
 from dna_kit.codify.params import parse_override
 from dna_kit.codify.render import is_pristine, parse_target, render_test, test_id
 from dna_kit.codify.templates import TemplateSpec, build_template_registry
-from dna_kit.errors import CodifyError, EditedArtifact
-from dna_kit.finding import Binding, Finding, ParamValue
+from dna_kit.errors import CodifyError, EditedArtifact, InvalidFinding
+from dna_kit.finding import Binding, Finding, ParamValue, parse_param
 from dna_kit.ledger import find_entry, update_finding
 from dna_kit.project import Project, find_project
 from dna_kit.registry import Registry
@@ -130,8 +130,14 @@ def _binding(project: Project, finding: Finding, spec: TemplateSpec, *, target: 
     overrides: dict[str, ParamValue] = dict(old.params) if old else {}
     specs = {p.name: p for p in spec.params}
     for name, value in (params or {}).items():
-        overrides[name] = parse_override(name, value, specs.get(name)) \
-            if isinstance(value, str) else value
+        if isinstance(value, str):
+            overrides[name] = parse_override(name, value, specs.get(name))
+            continue
+        try:  # numbers, yes/no, lists of names: as a finding file would hold them
+            overrides[name] = parse_param(name, list(value) if isinstance(value, tuple)
+                                          else value)
+        except InvalidFinding as exc:
+            raise CodifyError(f"params {name}={value!r}: {exc.reason}") from None
     extra = {**(old.targets if old else {}), **(targets or {})}
     for role, ref in extra.items():
         parse_target(ref, role=role)

@@ -202,3 +202,15 @@ def test_generated_test_names_carry_the_finding(project, retry):
     tests = [n.name for n in tree.body
              if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
     assert tests and all("f0001" in name for name in tests)
+
+
+def test_params_given_as_values_not_text(project, retry):
+    artifact = codify(project, retry.id, template="retry_limit", target="svc:call",
+                      params={"max_attempts": 6, "retry_on": ("ConnectionError",),
+                              "give_up_on": ["ValueError", "KeyError"]})
+    text = artifact.path.read_text(encoding="utf-8")
+    assert "MAX_ATTEMPTS = 6  # count" in text
+    assert 'GIVE_UP_ON = ("ValueError", "KeyError")' in text
+    with pytest.raises(CodifyError, match="params max_attempts="):
+        codify(project, retry.id, template="retry_limit", target="svc:call",
+               params={"max_attempts": {"a": 1}})
