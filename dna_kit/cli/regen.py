@@ -172,6 +172,7 @@ def cmd_notebooks_run(args: argparse.Namespace) -> int:
                          cell_timeout=args.cell_timeout, kernel_name=args.kernel, cwd=cwd,
                          progress=True)
     for run in runs:
+        run.notebook = _shown(Path(run.notebook), cwd)
         print(("ok      " if run.ok else "FAILED  ") + run.describe())
     if args.json:
         from dna_kit._io import atomic_write
@@ -181,6 +182,14 @@ def cmd_notebooks_run(args: argparse.Namespace) -> int:
     print(f"{len(runs) - len(failed)} of {len(runs)} notebook(s) ran; executed copies in "
           f"{cwd / args.out}")
     return 1 if failed else 0
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """A path as the person would type it: relative to the directory the command ran in."""
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
