@@ -294,6 +294,18 @@ def _candidates_of(reply: Any) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
 
+def _line_range(document: Document, start: int, end: int) -> tuple[int, int]:
+    """First and last source line of ``text[start:end]``. Not simply the lines of the two
+    ends: in a chat export a thread's replies are shown under their parent but may sit
+    anywhere in the file, so the lines of a span need not increase."""
+    lines = [document.line_of(start), document.line_of(max(start, end - 1))]
+    newline = document.text.find("\n", start, end - 1)
+    while newline >= 0:
+        lines.append(document.line_of(newline + 1))
+        newline = document.text.find("\n", newline + 1, end - 1)
+    return min(lines), max(lines)
+
+
 def _from_model(document: Document, masked: _Masked, item: dict[str, Any],
                 start: int, end: int, names: Sequence[str]) -> Candidate | None:
     quote = masked.text[start:end].strip()
@@ -319,8 +331,7 @@ def _from_model(document: Document, masked: _Masked, item: dict[str, Any],
             params={str(k): clean(v) for k, v in params.items()} if isinstance(params, dict)
             else {},
             confidence=min(1.0, max(0.0, float(item.get("confidence", 0.5)))),
-            source=CandidateSource(document.path, document.line_of(o_start),
-                                   document.line_of(max(o_start, o_end - 1))),
+            source=CandidateSource(document.path, *_line_range(document, o_start, o_end)),
             question=section.question if section is not None else None,
             rationale=clean(item.get("rationale")) or None,
             extractor="model",

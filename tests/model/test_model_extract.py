@@ -317,3 +317,29 @@ def test_sections_give_transcript_candidates_their_question(fake_llm: FakeOpenAI
     fake_llm.responder = sentence_model
     (found,) = extract_with_model(doc, client())
     assert found.question == "cdm-3" and found.source.line_start == 3
+
+
+def test_a_quote_over_a_chat_thread_spans_its_lowest_to_highest_line(
+        fake_llm: FakeOpenAI) -> None:
+    # A reply is shown under its parent but sits earlier in the export file.
+    doc = Document("chat.json", "[17:31] priya: Cap it at 5 per second.\n"
+                   "  ↳ [17:33] ana: And never more than 2 retries.\n",
+                   kind="chat", line_map=[40, 12])
+    fake_llm.responder = lambda request: {"candidates": [{
+        "quote": "[17:31] priya: Cap it at 5 per second. ↳ [17:33] ana: And never more than "
+                 "2 retries.", "title": "t", "statement": "s", "layer": "how",
+        "kind": "rate_limit", "params": {}, "confidence": 0.7}]}
+    (found,) = extract_with_model(doc, client())
+    assert (found.source.line_start, found.source.line_end) == (12, 40)
+
+
+def test_the_bundled_chat_export_saves_cleanly(fake_llm: FakeOpenAI, project) -> None:
+    from dna_kit.extract.save import save_candidates
+    from dna_kit.ingest import ingest
+    from tests.conftest import REPO
+
+    fake_llm.responder = sentence_model
+    for doc in ingest(REPO / "examples" / "logistics" / "incidents" / "slack"):
+        found = extract_with_model(doc, client())
+        assert found and all(c.source.line_start <= c.source.line_end for c in found)
+        assert save_candidates(project, found)[0]
