@@ -98,3 +98,22 @@ def test_the_ledger_holds_every_review_decision() -> None:
             for link in finding.links.tests:
                 text = (EXAMPLE / link).read_text()
                 assert f'DNA_FINDING = "{finding.id}"' in text
+
+
+def test_a_rule_captured_by_hand_quotes_its_lines(example_copy: Path) -> None:
+    """`manual: true` takes the lines holding the phrase, verbatim, with the question."""
+    review = example_copy / "review.yaml"
+    review.write_text(review.read_text().replace(
+        "    quote: a 41st order has nowhere to stand\n",
+        "    quote: Keep waves at 40 orders at most.\n    manual: true\n", 1))
+    result = build("--root", str(example_copy))
+    assert result.returncode == 0, result.stderr
+    assert "1 captured by hand" in result.stdout
+    finding = next(f for f in load_ledger(example_copy) if "40 orders" in f.title)
+    prov = finding.provenance[0]
+    transcript = (example_copy / "interviews" / "2026-09-18-sam-okafor.md").read_text()
+    lines = transcript.splitlines()[prov.line_start - 1:prov.line_end]
+    assert prov.quote == "\n".join(lines).strip()
+    assert "Keep waves at 40 orders at most." in prov.quote
+    assert prov.question == "acta-job-smarts"
+    assert "captured:manual" in finding.tags

@@ -12,6 +12,13 @@ import pytest
 from dna_kit.ledger import load_ledger
 from tests.example.conftest import EXAMPLE, LOST_TARGETS, REPO
 
+CACHES = {"__pycache__", ".hypothesis", ".pytest_cache"}
+
+
+def committed_files() -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in EXAMPLE.rglob("*")
+            if p.is_file() and not CACHES & set(p.parts)}
+
 
 def run_demo(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "dna_kit.demo", "--out", str(out), *args],
@@ -20,8 +27,7 @@ def run_demo(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_the_demo_tells_the_story(tmp_path: Path) -> None:
-    before = {p: p.read_bytes() for p in EXAMPLE.rglob("*")
-              if p.is_file() and "__pycache__" not in p.parts}
+    before = committed_files()
     result = run_demo(tmp_path / "out")
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
@@ -40,9 +46,7 @@ def test_the_demo_tells_the_story(tmp_path: Path) -> None:
                            re.M):
         assert Path(path).is_file(), path
     # The committed example is untouched.
-    after = {p: p.read_bytes() for p in EXAMPLE.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts}
-    assert after == before
+    assert committed_files() == before
 
 
 def test_the_demo_never_replaces_a_folder_it_did_not_make(tmp_path: Path) -> None:
