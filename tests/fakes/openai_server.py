@@ -123,6 +123,16 @@ class FakeOpenAI:
             self._script.extend(replies)
         return self
 
+    def reply_json(self, data: Any) -> FakeOpenAI:
+        """Answer every request from now on with ``data`` as JSON text."""
+        self.responder = lambda request: data
+        return self
+
+    def reply_text(self, text: str) -> FakeOpenAI:
+        """Answer every request from now on with the message content ``text``."""
+        self.responder = lambda request: Reply(text)
+        return self
+
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
         """The JSON bodies of every ``POST /v1/chat/completions``, in order."""
