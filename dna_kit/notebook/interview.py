@@ -40,7 +40,8 @@ class InterviewPanel(Panel):
                                      rows=6, layout=w.Layout(width="100%"))
         self.next_button = w.Button(description="Save answer, next", button_style="primary",
                                     tooltip="Save the answer to the transcript and ask the "
-                                            "next question", icon="arrow-right")
+                                            "next question", icon="arrow-right",
+                                    layout=w.Layout(width="auto"))
         self.skip_button = w.Button(description="Skip", tooltip="Next question, no answer")
         self.status = w.HTML()
         self.queued = w.HTML()
@@ -54,7 +55,11 @@ class InterviewPanel(Panel):
             children += [w.HTML("<h4>Candidate findings from the answers</h4>"),
                          self.review.widget]
         self.widget = w.VBox(children)
+        # Stable class names: a facilitator's CSS and the browser test find widgets by them.
         self.widget.add_class("dna-interview")
+        self.answer_box.add_class("dna-answer")
+        self.next_button.add_class("dna-interview-next")
+        self.skip_button.add_class("dna-interview-skip")
         self._show()
 
     def _show(self) -> None:

@@ -296,6 +296,10 @@ class ReviewPanel(Panel):
             self.status,
         ])
         self.widget.add_class("dna-review")
+        for widget, name in ((self.accept_button, "accept"), (self.reject_button, "reject"),
+                             (self.skip_button, "skip"), (self.reason, "reason"),
+                             (self.command, "command"), (self.header, "header")):
+            widget.add_class(f"dna-{name}")
         self.add(candidates)
 
     # -- what is shown ------------------------------------------------------------------
