@@ -11,6 +11,7 @@ README.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -130,10 +131,8 @@ def lab(workspace: Path) -> Iterator[str]:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=20)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             process.wait(timeout=10)
         log.close()
 
