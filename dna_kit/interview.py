@@ -313,7 +313,8 @@ def _resolve_llm(llm: Any, project: Project) -> Any:
     except ImportError:  # the model client is optional
         return None
     config = load_llm_config(project.config())
-    return None if config is None else LLMClient(config, cache_dir=project.dna_dir / ".cache")
+    # The client's own cache default (the project's dna/.cache/llm) keeps re-runs free.
+    return None if config is None else LLMClient(config)
 
 
 class InterviewSession:
