@@ -12,6 +12,7 @@ the way ``adr new -s`` does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import re
@@ -25,7 +26,7 @@ import yaml
 from dna_kit.codify.core import write_generated
 from dna_kit.codify.render import EMPTY_HASH, is_pristine, stamp
 from dna_kit.codify.templates import template_source_path
-from dna_kit.errors import CodifyError, FindingNotFound
+from dna_kit.errors import CodifyError, EditedArtifact, FindingNotFound
 from dna_kit.finding import Finding
 from dna_kit.ledger import find_entry, update_finding
 from dna_kit.project import Project, find_project
@@ -34,8 +35,10 @@ from dna_kit.registry import Registry
 __all__ = ["RecordContext", "build_format_registry", "render_adr", "write_adr"]
 
 _RECORD_RE = re.compile(r"^(\d{4,})-[^/]*\.md$")
-_DRAFT_NOTE = ("> **Draft** written by a language model ({model}) from the finding; nobody "
-               "has reviewed it yet. Edit it, then delete this line.")
+#: Marks prose a model drafted; a record holding it is never refreshed behind a reader's back.
+DRAFT_MARK = "> **Draft** written by a language model"
+_DRAFT_NOTE = DRAFT_MARK + (" ({model}) from the finding; nobody has reviewed it yet. Edit "
+                            "it, then delete this line.")
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ def _record_date(path: Path) -> _dt.date | None:
     return _dt.date.fromisoformat(m.group(1)) if m else None
 
 
-def _own_record(project: Project, finding: Finding) -> Path | None:
+def own_record(project: Project, finding: Finding) -> Path | None:
     for link in finding.links.decisions:
         path = project.root / link
         if path.is_file() and _RECORD_RE.match(path.name) and path.parent == project.adr_dir:
@@ -284,13 +287,16 @@ def _draft(project: Project, finding: Finding) -> tuple[str, str, str]:
 def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None = None,
               draft: bool = False, force: bool = False, supersedes: str | None = None,
               decision_makers: Sequence[str] = (), consulted: Sequence[str] = (),
-              informed: Sequence[str] = (), today: _dt.date | None = None) -> Path:
+              informed: Sequence[str] = (), today: _dt.date | None = None,
+              refresh_test: bool = True) -> Path:
     """Write (or refresh) the decision record of a finding and link it both ways.
 
     A finding that already has a record in the decision-record directory keeps its number
     and date; otherwise the next ``NNNN-slug.md`` is taken. ``supersedes`` names a finding
     this one replaces: both findings and both records then point at each other. ``fmt``
-    defaults to ``adr_format`` in ``dna/config.yaml``, else ``madr``.
+    defaults to ``adr_format`` in ``dna/config.yaml``, else ``madr``. The finding's
+    generated test, if nobody edited it, is refreshed so its header names the record
+    (``refresh_test=False``: not).
 
     >>> write_adr(".", "F-0004", fmt="nygard")          # doctest: +SKIP
     PosixPath('.../docs/adr/0001-cap-carrier-retry-backoff.md')
@@ -313,7 +319,7 @@ def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None
             dict.fromkeys((*finding.links.supersedes, old.id)))))
     drafted = _draft(project, finding) if draft else None
     with _locked(project.findings_dir):
-        path = _own_record(project, finding)
+        path = own_record(project, finding)
         records = _records(project.adr_dir)
         if path is None:
             number = max(records, default=0) + 1
@@ -349,11 +355,16 @@ def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None
         if old is not None and finding.id not in old.links.superseded_by:
             update_finding(project, old.id, replace(old, links=replace(
                 old.links, superseded_by=(*old.links.superseded_by, finding.id))))
+    if refresh_test and finding.binding is not None and finding.status == "codified":
+        from dna_kit.codify.core import codify
+
+        with contextlib.suppress(EditedArtifact):  # a person's test stays as it is
+            codify(project, finding.id, refresh_records=False)
     return path
 
 
 def _record_of(project: Project, finding_id: str) -> Path | None:
     try:
-        return _own_record(project, find_entry(project, finding_id).finding)
+        return own_record(project, find_entry(project, finding_id).finding)
     except FindingNotFound:
         return None

@@ -25,6 +25,7 @@ from typing import Any
 
 from dna_kit._io import atomic_write
 from dna_kit.codify.domains import Domain, domain_from_hint, parse_domain
+from dna_kit.codify.literals import emit
 from dna_kit.codify.params import parse_override
 from dna_kit.codify.render import is_pristine, parse_target, render_test, test_id
 from dna_kit.codify.templates import TemplateSpec, build_template_registry
@@ -157,14 +158,16 @@ def codify(project: str | Path | Project, finding_id: str, *, template: str | No
            target: str | None = None, params: Mapping[str, Any] | None = None,
            domain: str | None = None, out: str | Path | None = None, force: bool = False,
            targets: Mapping[str, str] | None = None,
-           registry: Registry[TemplateSpec] | None = None) -> Artifact:
+           registry: Registry[TemplateSpec] | None = None,
+           refresh_records: bool = True) -> Artifact:
     """Turn an accepted finding into a property test, and mark it ``codified``.
 
     ``template``, ``target``, ``params`` (name → text such as ``"5s"``, overriding the
     finding's), ``domain`` and ``targets`` (extra roles, e.g. ``{"decode": "m:decode"}``)
     default to the finding's existing binding, so ``codify(project, "F-0007")``
     regenerates. Raises :class:`~dna_kit.errors.EditedArtifact` when the test file was
-    edited by hand (pass ``force=True`` to replace it).
+    edited by hand (pass ``force=True`` to replace it). The finding's decision record, if
+    nobody edited it, is refreshed so it names the test (``refresh_records=False``: not).
 
     >>> codify(".", "F-0007", template="backoff_schedule",
     ...        target="dispatch.carrier:backoff_delay").written      # doctest: +SKIP
@@ -190,10 +193,45 @@ def codify(project: str | Path | Project, finding_id: str, *, template: str | No
         path = project.root / path
     written = write_generated(path, text, force=force)
     link = _relative(project, path)
-    tests = finding.links.tests if link in finding.links.tests else (*finding.links.tests,
-                                                                      link)
+    stale = _stale_tests(project, finding, keep=link)
+    tests = tuple(t for t in finding.links.tests if t not in stale)
+    tests = tests if link in tests else (*tests, link)
     new = replace(finding, binding=binding, status="codified",
                   links=replace(finding.links, tests=tests))
     if new != finding:
         new = update_finding(project, finding.id, new)
+    for old in stale:
+        (project.root / old).unlink()
+    if refresh_records:
+        _refresh_records(project, new)
     return Artifact(path=path, kind="test", finding=new, written=written, template=spec.name)
+
+
+def _stale_tests(project: Project, finding: Finding, *, keep: str) -> list[str]:
+    """Tests this finding links that dna_kit generated under an old name (its title
+    changed) and nobody edited since: they would test the old rule, so they go."""
+    marker = f"DNA_FINDING = {emit(finding.id)}"
+    stale = []
+    for link in finding.links.tests:
+        path = project.root / link
+        if link == keep or path.parent != project.tests_dir or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if marker in text and is_pristine(text):
+            stale.append(link)
+    return stale
+
+
+def _refresh_records(project: Project, finding: Finding) -> None:
+    """Re-render the finding's decision records that nobody edited, so their Confirmation
+    names the test. A record a person edited, or a model's unreviewed draft, stays."""
+    from dna_kit.codify.adr import DRAFT_MARK, own_record, write_adr
+
+    path = own_record(project, finding)
+    if path is None:
+        return
+    text = path.read_text(encoding="utf-8")
+    if not is_pristine(text) or DRAFT_MARK in text:
+        return
+    write_adr(project, finding.id, fmt="madr" if text.startswith("---\n") else "nygard",
+              refresh_test=False)

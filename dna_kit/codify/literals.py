@@ -17,7 +17,6 @@ import ast
 import keyword
 import math
 import re
-from collections.abc import Sequence
 
 from dna_kit.errors import CodifyError
 
@@ -109,12 +108,3 @@ def identifier(text: str, *, what: str) -> str:
     if not text.isidentifier() or keyword.iskeyword(text) or not text.isascii():
         raise CodifyError(f"{what}={text!r} is not a Python identifier")
     return text
-
-
-def emit_names(names: Sequence[str], *, what: str) -> str:
-    """A tuple literal of dotted names, each checked first."""
-    for name in names:
-        if not is_dotted_name(name):
-            raise CodifyError(f"{what}={name!r} is not a name such as ConnectionError or "
-                              "package.module.Error")
-    return emit(tuple(names))

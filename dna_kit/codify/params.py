@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dna_kit.codify.literals import identifier, is_dotted_name
+from dna_kit.codify.literals import comment_text, identifier, is_dotted_name
 from dna_kit.errors import CodifyError, InvalidFinding
 from dna_kit.finding import ParamValue, parse_param
 from dna_kit.units import Quantity
@@ -65,8 +65,6 @@ class Resolved:
 
     def comment(self) -> str:
         """The words beside the constant: its unit and the text it was written as."""
-        from dna_kit.codify.literals import comment_text
-
         if self.origin == "default":
             return f"{self.unit}; the template's default"
         said = "the finding says" if self.origin == "finding" else "the binding says"

@@ -214,3 +214,44 @@ def test_params_given_as_values_not_text(project, retry):
     with pytest.raises(CodifyError, match="params max_attempts="):
         codify(project, retry.id, template="retry_limit", target="svc:call",
                params={"max_attempts": {"a": 1}})
+
+
+def test_a_renamed_finding_moves_its_unedited_test(project, retry):
+    old = codify(project, retry.id, template="backoff_schedule", target="svc:delay").path
+    from dna_kit.ledger import update_finding
+
+    update_finding(project, retry.id, {"title": "Carrier backoff"})
+    new = codify(project, retry.id).path
+    assert new.name == "test_f0001_carrier_backoff.py" and new.is_file()
+    assert not old.exists()
+    assert find_entry(project, retry.id).finding.links.tests == (
+        "dna/tests/test_f0001_carrier_backoff.py",)
+    # An edited old test is a person's: it stays, and stays linked.
+    new.write_text(new.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    update_finding(project, retry.id, {"title": "Carrier backoff policy"})
+    newest = codify(project, retry.id).path
+    assert new.is_file() and newest.is_file()
+    assert find_entry(project, retry.id).finding.links.tests == (
+        "dna/tests/test_f0001_carrier_backoff.py",
+        "dna/tests/test_f0001_carrier_backoff_policy.py")
+
+
+def test_test_and_record_name_each_other_whichever_comes_first(project, retry):
+    from dna_kit.codify import write_adr
+
+    record = write_adr(project, retry.id)
+    assert "No property test enforces this decision yet" in record.read_text(encoding="utf-8")
+    test = codify(project, retry.id, template="backoff_schedule", target="svc:delay").path
+    assert "dna/tests/test_f0001_carrier_retry_cap.py" in record.read_text(encoding="utf-8")
+    assert "Decision record: docs/adr/0001-carrier-retry-cap.md" in test.read_text(
+        encoding="utf-8")
+
+    other = add_finding(project, {**RETRY, "title": "Second rule"})
+    test2 = codify(project, other.id, template="backoff_schedule", target="svc:delay").path
+    assert "Decision record" not in test2.read_text(encoding="utf-8")
+    write_adr(project, other.id)
+    assert "Decision record: docs/adr/0002-second-rule.md" in test2.read_text(encoding="utf-8")
+    snapshot = _snapshot(project)
+    codify(project, other.id)
+    write_adr(project, other.id)
+    assert _snapshot(project) == snapshot
