@@ -193,3 +193,15 @@ def test_cli_writes_records_and_refuses_mixed_options(project):
     assert "--adr writes a decision record" in mixed.stderr
     missing = dna("codify", "F-0099", "--adr")
     assert missing.returncode == 1 and "F-0099" in missing.stderr
+
+
+def test_cli_draft_over_loopback(project, fake_llm):
+    fake_llm.responder = lambda request: "Drafted prose about the carrier."
+    finding = add_finding(project, CAP)
+    done = subprocess.run([sys.executable, "-m", "dna_kit", "codify", finding.id, "--adr",
+                           "--draft"], cwd=project.root, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    text = (project.root / done.stdout.strip()).read_text(encoding="utf-8")
+    assert text.count("**Draft** written by a language model (fake-model)") == 2
+    assert len(fake_llm.chat_requests) == 2
