@@ -40,8 +40,10 @@ __all__ = ["DemoResult", "find_example", "main", "run_demo"]
 #: Marks a folder this demo made, so a second run may replace it and nothing else.
 MARKER = ".dna-demo"
 EXAMPLE = "examples/logistics"
-#: Notebooks the demo executes, with the parameters each takes from the run.
-NOTEBOOKS = ("01_start_here.ipynb", "05_regeneration_test.ipynb")
+#: Notebooks the demo executes: the report (on the demo's copy, the rewrite as ``impl``),
+#: then the session notebooks, replaying the example's sources on a copy of their own.
+NOTEBOOKS = (("01_start_here.ipynb", "05_regeneration_test.ipynb"),
+             ("02_postmortem_session.ipynb", "03_engineer_interview.ipynb"))
 _SKIP = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis", "*.pyc",
                                "regen-history.jsonl")
 
@@ -87,8 +89,8 @@ def find_example(start: Path | None = None) -> Path:
                        "with the source checkout (git clone, then make demo)")
 
 
-def _copy_example(example: Path, out_dir: Path) -> Path:
-    target = out_dir / "logistics"
+def _copy_example(example: Path, out_dir: Path, *, name: str = "logistics") -> Path:
+    target = out_dir / name
     if target.exists():
         if not (out_dir / MARKER).is_file():
             raise ProjectError(f"{target} exists and was not made by the demo; choose "
@@ -145,31 +147,40 @@ def _write_reports(result: DemoResult, say: Callable[[str], None]) -> None:
         say("HTML report: not there yet; the JSON scorecards are written")
 
 
-def _run_notebooks(result: DemoResult, root: Path, say: Callable[[str], None]) -> None:
+def _run_notebooks(result: DemoResult, root: Path, prove: bool,
+                   say: Callable[[str], None]) -> None:
     run = _optional("dna_kit.regen", "run_notebooks")
     folder = Path(__file__).resolve().parent.parent / "notebooks"
-    present = [folder / name for name in NOTEBOOKS if (folder / name).is_file()]
-    absent = [name for name in NOTEBOOKS if not (folder / name).is_file()]
+    absent = [name for group in NOTEBOOKS for name in group if not (folder / name).is_file()]
     if absent:
         result.missing.append("notebooks " + ", ".join(absent))
-    if run is None or not present:
+    if run is None:
         result.missing.append("executed notebooks (dna_kit.regen.run_notebooks)")
         say("notebooks: not there yet")
         return
-    say("notebooks (papermill): " + ", ".join(p.name for p in present))
+    # The report notebooks read the demo's copy; the session notebooks write findings and
+    # transcripts, so they get a copy of their own and the scores above stay as printed.
+    sessions = _copy_example(result.example, result.out_dir, name="sessions")
+    groups = [(NOTEBOOKS[0], root), (NOTEBOOKS[1], sessions)]
     stage = time.perf_counter()
-    # Each notebook names the project its own way; papermill ignores what it does not use.
-    runs = run(present, out_dir=result.out_dir / "notebooks", parallel=2, cwd=result.out_dir,
-               parameters={"project_dir": str(root), "dna_dir": str(root),
-                           "impl": str(root / "regenerated"), "prove": False,
-                           "interactive": False})
-    for item in runs:
-        if item.ok:
-            result.notebooks.append(Path(item.output))
-        else:
-            result.failed_notebooks.append(f"{Path(item.notebook).name}: cell {item.cell}: "
-                                           f"{item.error}")
-            say(_indent(f"FAILED {Path(item.notebook).name}: {item.error}"))
+    for names, project in groups:
+        present = [folder / name for name in names if (folder / name).is_file()]
+        if not present:
+            continue
+        say("notebooks (papermill): " + ", ".join(p.name for p in present))
+        # Each notebook names the project its own way; papermill ignores what it does not use.
+        runs = run(present, out_dir=result.out_dir / "notebooks", parallel=2,
+                   cwd=result.out_dir,
+                   parameters={"project_dir": str(project), "dna_dir": str(project),
+                               "impl": str(project / "regenerated"), "prove": prove,
+                               "interactive": False})
+        for item in runs:
+            if item.ok:
+                result.notebooks.append(Path(item.output))
+            else:
+                result.failed_notebooks.append(
+                    f"{Path(item.notebook).name}: cell {item.cell}: {item.error}")
+                say(_indent(f"FAILED {Path(item.notebook).name}: {item.error}"))
     say(_indent(f"{time.perf_counter() - stage:.1f} s"))
 
 
@@ -211,7 +222,7 @@ def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
             say(_indent(f"the {label}: {_score(card)} [{time.perf_counter() - stage:.1f} s]"))
         _write_reports(result, say)
     if notebooks:
-        _run_notebooks(result, root, say)
+        _run_notebooks(result, root, prove, say)
     result.seconds = time.perf_counter() - start
     return result
 

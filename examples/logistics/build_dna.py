@@ -287,6 +287,9 @@ def _finding_fields(entry: ReviewEntry, base: Mapping[str, Any]) -> dict[str, An
     if entry.data.get("tags"):
         fields["tags"] = sorted({*fields.get("tags", []), *entry.data["tags"]})
     fields["status"] = "candidate"
+    # Once a person has decided, the extractor's confidence in its guess says nothing more,
+    # and keeping it would tie the committed files to the extractor's current weights.
+    fields.pop("confidence", None)
     return fields
 
 
