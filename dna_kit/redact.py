@@ -18,6 +18,7 @@ twice changes nothing.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 import re
 from bisect import bisect_left
@@ -146,6 +147,30 @@ def _setting_rules() -> tuple[_Rule, ...]:
 
 
 _DATE_RE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+_EMAIL_DOMAIN = re.compile(
+    r"[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*"
+    r"\.[a-z]{2,24}(?![a-z0-9\-])")
+_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-")
+
+
+def _find_emails(text: str, lowered: str) -> Iterator[tuple[int, int]]:
+    # Anchored on "@" and read outwards: a regular expression starting with the local part
+    # would be tried at every letter of the text, which is slow on a long unbroken line.
+    at = lowered.find("@")
+    while at >= 0:
+        start = at
+        while start > 0 and at - start < 64 and lowered[start - 1] in _EMAIL_LOCAL:
+            start -= 1
+        while start < at and not lowered[start].isalnum():
+            start += 1
+        domain = _EMAIL_DOMAIN.match(lowered, at + 1) if start < at else None
+        if domain is not None and (start == 0 or text[start - 1] not in _ALNUM + "_.+-"):
+            yield start, domain.end()
+            at = lowered.find("@", domain.end())
+        else:
+            at = lowered.find("@", at + 1)
+
+
 # "(415) 555-0132", "415-555-0132", "415.555.0132"; not "128 256 1024" (sizes) nor dates.
 _NANP_RE = re.compile(r"\(\d{3}\) ?\d{3}[-. ]\d{4}|\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}")
 
@@ -206,10 +231,7 @@ _RULES: tuple[_Rule, ...] = (
           hints=("/", "+"), not_after=_B64),
     # "password=hunter2", 'api_key: "abc123..."', '"client_secret": "..."'.
     *_setting_rules(),
-    _rule("email",
-          r"[a-z0-9][a-z0-9._%+\-]{0,63}@[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?"
-          r"(?:\.[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}(?![a-z0-9\-])",
-          lower=True, hints=("@",), not_after=_ALNUM + "_.+-"),
+    _Rule("email", _EMAIL_DOMAIN, hints=("@",), finder=_find_emails),
     # Phone numbers: international (+CC ...), North American with separators, or any
     # 7-15 digit run right after a word that says it is a phone number.
     _rule("phone", r"\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){2,6}(?![\w.]*\d)",
@@ -325,14 +347,20 @@ def redaction_spans(text: str, *, names: Iterable[str] = (),
     for rule in rules:
         if rule.hints and not any(h in lowered for h in rule.hints):
             continue
+        # One rule's own matches never overlap each other, so check them all against what
+        # earlier rules kept, then merge once: linear, where inserting one by one into a
+        # sorted list is quadratic on a text full of addresses.
+        fresh: list[tuple[int, int, str]] = []
         for start, end in _spans(rule, text, lowered):
             i = bisect_left(starts, start)
             if i > 0 and kept[i - 1][1] > start:
                 continue
             if i < len(kept) and kept[i][0] < end:
                 continue
-            starts.insert(i, start)
-            kept.insert(i, (start, end, rule.kind))
+            fresh.append((start, end, rule.kind))
+        if fresh:
+            kept = list(heapq.merge(kept, fresh))
+            starts = [span[0] for span in kept]
     return kept
 
 
