@@ -40,6 +40,7 @@ from dna_kit.redact import placeholder, redact, redaction_spans
 
 __all__ = [
     "INSTRUCTION_MARK",
+    "MAX_CHUNKS",
     "MAX_CHUNK_CHARS",
     "RESPONSE_SCHEMA",
     "ModelFallback",
@@ -52,6 +53,9 @@ __all__ = [
 #: Characters of document text per request (about 3,000 tokens): small enough for any
 #: model's context with room for the answer, large enough to keep a section together.
 MAX_CHUNK_CHARS = 12_000
+#: A document needing more requests than this goes to the offline extractor instead (with
+#: a warning): a 100 MB log pasted into a source should not become 8,000 paid requests.
+MAX_CHUNKS = 100
 #: What replaces a sentence addressed to a model before the text is sent.
 INSTRUCTION_MARK = placeholder("instruction_like_text")
 #: If the model proposes at least this many candidates and none of their quotes is in the
@@ -340,7 +344,8 @@ def _from_model(document: Document, masked: _Masked, item: dict[str, Any],
         return None
 
 
-def _extract(document: Document, client: Any, max_chars: int) -> list[Candidate]:
+def _extract(document: Document, client: Any, max_chars: int,
+             max_chunks: int) -> list[Candidate]:
     config = getattr(client, "config", None)
     names = tuple(getattr(config, "redact_names", ()) or ())
     masked = _mask(document, names=names,
@@ -352,6 +357,9 @@ def _extract(document: Document, client: Any, max_chars: int) -> list[Candidate]
         tally.update(masked.redactions)
     breaks = [masked.to_masked(s.start) for s in document.sections]
     chunks = chunk_text(masked.text, max_chars=max_chars, breaks=breaks)
+    if len(chunks) > max_chunks:
+        raise ModelError(f"the document needs {len(chunks)} requests of {max_chars} "
+                         f"characters, more than the {max_chunks} allowed")
     found: dict[tuple[int, int], Candidate] = {}
     proposed = rejected = 0
     for number, (c_start, c_end) in enumerate(chunks, 1):
@@ -383,13 +391,15 @@ def _extract(document: Document, client: Any, max_chars: int) -> list[Candidate]
     return [found[key] for key in sorted(found)]
 
 
-def extract_with_model(document: Document, client: Any, *,
-                       max_chars: int = MAX_CHUNK_CHARS) -> list[Candidate]:
+def extract_with_model(document: Document, client: Any, *, max_chars: int = MAX_CHUNK_CHARS,
+                       max_chunks: int = MAX_CHUNKS) -> list[Candidate]:
     """Candidate findings of ``document`` proposed by the model behind ``client`` (an
     :class:`~dna_kit.llm.LLMClient`), checked against the source, in source order.
 
-    On any :class:`~dna_kit.errors.ModelError` (endpoint down, too slow, garbage, nothing
-    verifiable) the offline extractor's candidates are returned instead, with a
+    The document goes in chunks of at most ``max_chars`` characters; one needing more than
+    ``max_chunks`` requests is not sent at all. On any :class:`~dna_kit.errors.ModelError`
+    (endpoint down, too slow, garbage, nothing verifiable, too long) the offline
+    extractor's candidates are returned instead, with a
     :class:`ModelFallback` warning that is also added to ``document.warnings``.
 
     >>> from dna_kit.llm import LLMClient, load_llm_config      # doctest: +SKIP
@@ -400,7 +410,7 @@ def extract_with_model(document: Document, client: Any, *,
     if not document.text.strip():
         return []
     try:
-        return _extract(document, client, max_chars)
+        return _extract(document, client, max_chars, max_chunks)
     except ModelError as exc:
         from dna_kit.extract import extract_findings
 

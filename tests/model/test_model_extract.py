@@ -343,3 +343,13 @@ def test_the_bundled_chat_export_saves_cleanly(fake_llm: FakeOpenAI, project) ->
         found = extract_with_model(doc, client())
         assert found and all(c.source.line_start <= c.source.line_end for c in found)
         assert save_candidates(project, found)[0]
+
+
+def test_a_document_too_long_for_the_model_is_not_sent(fake_llm: FakeOpenAI, tmp_path) -> None:
+    fake_llm.responder = sentence_model
+    doc = make_document(tmp_path)
+    with pytest.warns(ModelFallback, match=r"needs \d+ requests of 100 characters, more than "
+                                           r"the 3 allowed"):
+        found = extract_with_model(doc, client(), max_chars=100, max_chunks=3)
+    assert fake_llm.chat_requests == []
+    assert [c.to_json() for c in found] == offline(tmp_path)
