@@ -186,8 +186,12 @@ def main(argv: list[str]) -> int:
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     loop = ProofLoop(commands, replies)
+    from dna_kit.regen.runner import plugin_args
+
+    extra = [p for p in os.environ.get("DNA_REGEN_PLUGINS", "").split(",") if p]
     args = [*files, "-c", ini, "--rootdir", root, "-p", "no:cacheprovider",
-            "-p", "no:randomly", "-s", "-q", "--continue-on-collection-errors"]
+            "-p", "no:randomly", "-s", "-q", "--continue-on-collection-errors",
+            *plugin_args(extra)]
     return int(pytest.main(args, plugins=[loop]))
 
 

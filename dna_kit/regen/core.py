@@ -155,8 +155,9 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
         results.append(result)
 
     all_files = sorted({p for paths in test_paths.values() for p in paths})
-    file_results = run_test_files(root, all_files, impl=impl_dir, timeout=timeout) \
-        if all_files else {}
+    plugins = _plugins(proj)
+    file_results = run_test_files(root, all_files, impl=impl_dir, timeout=timeout,
+                                  plugins=plugins) if all_files else {}
     for result in results:
         paths = test_paths.get(result.id)
         if paths:
@@ -165,7 +166,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     if prove:
         _prove(results, {f.id: f for f in chosen}, test_paths, root, impl_dir, timeout,
-               workers, progress)
+               workers, plugins, progress)
 
     card = Scorecard(findings=results, proved=prove, project=str(root),
                      impl=str(impl_dir) if impl_dir else None, min_score=min_score)
@@ -173,6 +174,19 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
     if history:
         append_history(proj.dna_dir, card)
     return card
+
+
+def _plugins(project: Project) -> list[str]:
+    """pytest plugins the project's tests need beyond hypothesis' (``dna/config.yaml``:
+    ``regen: {pytest_plugins: [...]}``); nothing else is auto-loaded."""
+    section = project.config().get("regen") or {}
+    names = section.get("pytest_plugins") if isinstance(section, dict) else None
+    if names is None:
+        return []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise RegenError(f"{project.config_path}: regen.pytest_plugins={names!r} must be a "
+                         "list of plugin module names")
+    return names
 
 
 def _targets(finding: Finding) -> list[str]:
@@ -184,7 +198,8 @@ def _targets(finding: Finding) -> list[str]:
 
 def _prove(results: list[FindingResult], by_id: dict[str, Finding],
            test_paths: dict[str, list[Path]], root: Path, impl: Path | None,
-           timeout: float, workers: int, progress: Callable[[str], None] | None) -> None:
+           timeout: float, workers: int, plugins: list[str],
+           progress: Callable[[str], None] | None) -> None:
     from dna_kit.regen.prove import ProofJob, prove_findings
 
     jobs = []
@@ -200,7 +215,7 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
         jobs.append(ProofJob(result.id, [str(p) for p in test_paths[result.id]], targets,
                              _params(finding)))
     proofs = prove_findings(root, jobs, impl=impl, timeout=timeout, workers=workers,
-                            progress=progress)
+                            plugins=plugins, progress=progress)
     for result in results:
         proof = proofs.get(result.id)
         if proof is None:

@@ -76,14 +76,15 @@ class Worker:
     """A proof worker process and its line protocol, with a deadline on every answer."""
 
     def __init__(self, root: Path, files: Sequence[str], impl: Path | None,
-                 ini: Path) -> None:
+                 ini: Path, plugins: Sequence[str] = ()) -> None:
         self.root, self.files, self.impl, self.ini = root, list(files), impl, ini
+        self.plugins = list(plugins)
         self.collect_errors: list[str] = []
         self._buffer = b""
         self._start()
 
     def _start(self) -> None:
-        env = regen_env(self.root, self.impl)
+        env = regen_env(self.root, self.impl, self.plugins)
         cmd = [sys.executable, "-P", "-m", "dna_kit.regen._worker", str(self.root),
                str(self.ini), *self.files]
         self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdin=subprocess.PIPE,
@@ -196,7 +197,7 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
 
 
 def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = None,
-                   timeout: float = 60.0, workers: int = 1,
+                   timeout: float = 60.0, workers: int = 1, plugins: Sequence[str] = (),
                    progress: Callable[[str], None] | None = None) -> dict[str, ProofResult]:
     """Mutate each job's targets and run its tests against every mutant.
 
@@ -214,7 +215,7 @@ def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = 
 
         def work(share: list[ProofJob]) -> list[ProofResult]:
             try:
-                worker = Worker(root, files, impl, ini)
+                worker = Worker(root, files, impl, ini, plugins)
             except WorkerDied as exc:
                 return [ProofResult(j.finding_id, errors=[f"proof: {exc}"]) for j in share]
             done: list[ProofResult] = []
