@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from dna_kit.document import Document
 from dna_kit.extract.candidate import Candidate, CandidateSource
+from dna_kit.extract.lexicon import words
 from dna_kit.extract.params import find_params, find_quantities
 from dna_kit.extract.rules import (
     classify,
+    content_of,
     content_words,
     features,
     looks_like_injection,
@@ -55,8 +57,12 @@ class Scored:
 
     sentence: Sentence
     features: dict[str, float]
-    has_quantity: bool
+    quantities: list[tuple[int, int, str, str]]
     score: float
+
+    @property
+    def has_quantity(self) -> bool:
+        return bool(self.quantities)
 
 
 def score_sentences(document: Document) -> list[Scored]:
@@ -69,21 +75,24 @@ def score_sentences(document: Document) -> list[Scored]:
     sentences = [s for s in segment(document)
                  if len(s.text) >= 12 and any(ch.isalpha() for ch in s.text[:40])
                  and not looks_like_injection(s.text)]
+    tokens = [words(s.text) for s in sentences]
+    contents = [content_of(t) for t in tokens]
     doc_freq: Counter[str] = Counter()
-    for s in sentences:
-        doc_freq.update(content_words(s.text))
+    for content in contents:
+        doc_freq.update(content)
     out = []
     previous_end = None
     text = document.text
-    for s in sentences:
+    for s, toks, content in zip(sentences, tokens, contents, strict=True):
         between = "\n\n" if previous_end is None else text[previous_end:s.start]
         first = bool(_NEW_BLOCK.search(between))
         previous_end = s.end
-        has_quantity = bool(find_quantities(s.text))
+        quantities = find_quantities(s.text)
         feats = features(s.text, s.section.kind if s.section else None,
-                         has_quantity=has_quantity, block=s.block, labelled=bool(s.label),
-                         first_in_block=first, doc_freq=doc_freq)
-        out.append(Scored(s, feats, has_quantity, score(feats)))
+                         has_quantity=bool(quantities), block=s.block, labelled=bool(s.label),
+                         first_in_block=first, doc_freq=doc_freq, tokens=toks,
+                         content=content)
+        out.append(Scored(s, feats, quantities, score(feats)))
     return out
 
 
@@ -104,14 +113,15 @@ def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list
             continue
         sentence = item.sentence
         section = sentence.section.kind if sentence.section else None
-        layer, kind = classify(sentence.text, section, has_quantity=item.has_quantity)
+        layer, kind = classify(sentence.text, section, has_quantity=item.has_quantity,
+                               base=item.features)
         scored.append((item.score, Candidate(
             quote=document.text[sentence.start:sentence.end],
             title=_title(sentence),
             statement=sentence.text,
             layer=layer,
             kind=kind,
-            params=find_params(sentence.text) if item.has_quantity else {},
+            params=find_params(sentence.text, item.quantities) if item.has_quantity else {},
             confidence=_confidence(item.score),
             source=CandidateSource(document.path, document.line_of(sentence.start),
                                    document.line_of(sentence.end - 1)),

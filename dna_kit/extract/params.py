@@ -12,6 +12,7 @@ not parse is dropped rather than guessed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dna_kit.errors import InvalidFinding
 from dna_kit.units import parse_quantity
@@ -85,7 +86,9 @@ _NAMES: tuple[tuple[str, str], ...] = (
     (r"\bmin(?:imum)?\b|floor", "minimum"),
     (r"\b(?:lasting|outage|downtime|for)\b", "duration"),
 )
-_NAME_RES = tuple((re.compile(rf"\b(?:{p})", re.I), n) for p, n in _NAMES)
+# All names in one pattern, earlier names first: one scan of the window finds them all.
+_NAME_RE = re.compile("|".join(rf"(?P<n{i}>\b(?:{p}))" for i, (p, _) in enumerate(_NAMES)),
+                      re.I)
 _BY_DIMENSION = {"duration": "duration", "size": "size", "fraction": "ratio", "rate": "rate",
                  "count": "count"}
 # Names that only make sense for some dimensions: "retries" of 5 s is a retry delay.
@@ -128,23 +131,35 @@ _BARE = re.compile(r"\b(?:capped at|caps? (?:of|at)|limit(?:ed)? (?:of|to|at)|ma
                    re.I)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=8192)
+def _dimension(value: str) -> str | None:
+    """The dimension of a compact value, or None if it does not parse (values repeat)."""
+    try:
+        return parse_quantity(value).dimension
+    except InvalidFinding:
+        return None
+
+
 def find_quantities(text: str) -> list[tuple[int, int, str, str]]:
     """``(start, end, compact value, dimension)`` of every value with a unit in ``text``.
 
     >>> find_quantities("capped at 5 seconds after 3 retries")
     [(10, 19, '5s', 'duration'), (26, 35, '3', 'count')]
     """
-    found = []
+    found: list[tuple[int, int, str, str]] = []
+    if not _DIGIT.search(text):
+        return found
     for m in _QTY.finditer(text):
         unit = m.group("unit").lower()
         if unit in ("s", "h", "b") and m.group("unit") not in ("s", "h", "B"):
             continue
         value = _compact(m)
-        try:
-            quantity = parse_quantity(value)
-        except InvalidFinding:
-            continue
-        found.append((m.start(), m.end(), value, quantity.dimension))
+        dimension = _dimension(value)
+        if dimension is not None:
+            found.append((m.start(), m.end(), value, dimension))
     taken = [(s, e) for s, e, _, _ in found]
     for m in _BARE.finditer(text):
         start = m.start("num")
@@ -173,10 +188,9 @@ def _name(before: str, unit: str, dimension: str, after: str = "") -> str:
     cut = max(window.rfind(". "), window.rfind("; "), window.rfind(", and "))
     if cut > 0:
         window = window[cut + 2:]
-    for pattern, name in _NAME_RES:
-        for m in pattern.finditer(window):
-            if best is None or m.end() > best[0]:
-                best = (m.end(), name)
+    for m in _NAME_RE.finditer(window):
+        if best is None or m.end() > best[0]:
+            best = (m.end(), _NAMES[int(str(m.lastgroup)[1:])][1])
     unit = unit.lower()
     if dimension == "count" and unit in _COUNTED and unit not in ("x", "times"):
         noun = {"retries": "retries", "retry": "retries", "attempts": "max_attempts",
@@ -196,7 +210,8 @@ def _name(before: str, unit: str, dimension: str, after: str = "") -> str:
     return _NAME_FOR_DIMENSION.get((best[1], dimension), best[1])
 
 
-def find_params(text: str) -> dict[str, str]:
+def find_params(text: str, quantities: list[tuple[int, int, str, str]] | None = None
+                ) -> dict[str, str]:
     """Named values of a sentence: ``{name: compact value}``; a "from X to Y" change also
     gives ``name_before: X``.
 
@@ -204,7 +219,8 @@ def find_params(text: str) -> dict[str, str]:
     {'backoff': '0.2s', 'limit': '5s', 'max_attempts': '4'}
     """
     params: dict[str, str] = {}
-    quantities = find_quantities(text)
+    if quantities is None:
+        quantities = find_quantities(text)
     skip: set[int] = set()
     for i, (start, end, value, dimension) in enumerate(quantities):
         if i in skip:

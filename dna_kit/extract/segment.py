@@ -206,10 +206,11 @@ def segment(document: Document) -> list[Sentence]:
     answers = [s for s in document.sections if s.kind == "answer"]
     out: list[Sentence] = []
     sections = sorted(document.sections, key=lambda s: s.start)
+    starts = [s.start for s in sections]
     headings = frozenset(s.line - 1 for s in document.sections if s.kind != "answer")
     for block in _blocks(text, document.kind, headings):
         for start, end, label in _split(text, block):
-            section = _innermost(sections, start)
+            section = _innermost(sections, starts, start)
             if document.kind == "transcript" and not (section and section.kind == "answer"):
                 continue
             if answers and section is None:
@@ -219,11 +220,10 @@ def segment(document: Document) -> list[Sentence]:
     return out
 
 
-def _innermost(sections: list[Section], offset: int) -> Section | None:
-    found = None
-    for section in sections:
-        if section.start > offset:
-            break
+def _innermost(sections: list[Section], starts: list[int], offset: int) -> Section | None:
+    # Sections nest, so the innermost holding ``offset`` is the last one starting at or
+    # before it that has not ended yet.
+    for section in reversed(sections[:bisect_right(starts, offset)]):
         if offset < section.end:
-            found = section
-    return found
+            return section
+    return None

@@ -57,9 +57,9 @@ def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
 
 
 def _signs() -> dict[str, float]:
-    from dna_kit.extract.rules import CUES
+    from dna_kit.extract.rules import CUE_SIGNS
 
-    return {c.name: (1.0 if c.weight > 0 else -1.0) for c in CUES}
+    return dict(CUE_SIGNS)
 
 
 _SIGNS = _signs()

@@ -1,0 +1,181 @@
+"""Word families, looked up once per sentence.
+
+A sentence is split into lower-case words once; each family is a set of exact words,
+prefixes (``decid*``) and phrases (``due_to``), so scoring a sentence costs one pass over
+its words instead of one regular expression per family. That is what keeps extraction fast
+enough for an archive (see benchmarks/bench_extract.py).
+
+>>> CUE_LEXICON.count(words("We decided the retries must be capped."))["decision"]
+1
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+__all__ = ["CUE_LEXICON", "FAMILY_LEXICON", "Lexicon", "words"]
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words; hyphens split (``on-call`` → ``on``, ``call``); ``can't`` stays."""
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+class Lexicon:
+    """Named families of words, prefixes and phrases; :meth:`count` counts hits."""
+
+    def __init__(self, families: Mapping[str, str]) -> None:
+        self.names = tuple(families)
+        self._exact: dict[str, list[str]] = {}
+        self._prefix: dict[str, list[str]] = {}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for name, spec in families.items():
+            for entry in spec.split():
+                if "_" in entry:
+                    parts = tuple(entry.split("_"))
+                    self._phrases.setdefault(parts[0], []).append((parts[1:], name))
+                elif entry.endswith("*"):
+                    self._prefix.setdefault(entry[:-1], []).append(name)
+                else:
+                    self._exact.setdefault(entry, []).append(name)
+        self._lengths = sorted({len(p) for p in self._prefix})
+        # Words repeat (Zipf), so each word's families are worked out once and remembered.
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def _families(self, token: str) -> tuple[str, ...]:
+        found = list(self._exact.get(token, ()))
+        for size in self._lengths:
+            if size > len(token):
+                break
+            found += self._prefix.get(token[:size], ())
+        if len(self._cache) > 500_000:
+            self._cache.clear()
+        result = self._cache[token] = tuple(found)
+        return result
+
+    def count(self, tokens: Sequence[str]) -> Counter[str]:
+        """How many times each family occurs among ``tokens``."""
+        hits: Counter[str] = Counter()
+        cache, phrases = self._cache, self._phrases
+        n = len(tokens)
+        for i, token in enumerate(tokens):
+            found = cache.get(token)
+            if found is None:
+                found = self._families(token)
+            for name in found:
+                hits[name] += 1
+            follow = phrases.get(token)
+            if follow:
+                for rest, name in follow:
+                    k = len(rest)
+                    if i + k < n and all(_fits(tokens[i + 1 + j], rest[j]) for j in range(k)):
+                        hits[name] += 1
+        return hits
+
+
+def _fits(token: str, pattern: str) -> bool:
+    return token.startswith(pattern[:-1]) if pattern.endswith("*") else token == pattern
+
+
+#: Cue families: presence of each is a feature of a sentence (see rules.features).
+CUE_LEXICON = Lexicon({
+    "modal": "must should shall need_to needs_to needed_to have_to has_to require required "
+             "requires ensure ensures ensured cannot can't can_not won't mandatory",
+    "absolute": "always never only any every all no_longer at_all_times",
+    "future": "we_will we'll will_be will_now going_to plan_to planning_to intend_to "
+              "from_now_on going_forward in_the_future moving_forward",
+    "decision": "decid* decision decisions chose choose opted agree agreed agrees agreement "
+                "policy policies instead commit_to committed_to settled_on stick_to",
+    "after_incident": "after_the_incident after_this_incident after_the_outage "
+                      "after_this_outage since_the_incident since_this_incident "
+                      "since_the_outage post_incident as_a_result",
+    "limit": "limit* cap caps capped max maximum min minimum at_most at_least no_more_than "
+             "threshold* exceed* quota budget bound bounded ceiling up_to",
+    "how_tech": "timeout timeouts time_out time_outs timed_out retry retries retried backoff "
+                "back_off circuit_breaker circuit_breakers rate throttl* latenc* pool* "
+                "connection connections memory cpu disk capacity queue* batch* cach* ttl "
+                "replica replicas node nodes scal* probe probes health_check health_checks "
+                "load alert* monitor* saturat* exhaust* starv* oom resource resources "
+                "concurren* parallel*",
+    "comparison": "more_than less_than fewer greater higher lower faster slower rather_than "
+                  "instead_of increas* decreas* reduc* rais* cut doubl* halv*",
+    "reason": "because due_to caus* resulted_in resulting_in result_in led_to leads_to "
+              "so_that in_order_to which_meant root_cause therefore thus hence why",
+    "behaviour": "reject* accept* allow* prevent* validat* return* disallow* unaffected "
+                 "not_affected contain* support* order_by ordered_by sort* dedup* evict* "
+                 "verif* enforc* block* not_possible guarantee*",
+    "lesson": "learn* lesson lessons realiz* should_have would_have could_have lucky "
+              "in_hindsight turned_out takeaway highlight* insight",
+    "process": "on_call oncall escalat* runbook runbooks documentation document documented "
+               "communicat* review* approv* permission permissions access process processes "
+               "training drill drills meeting meetings discuss* procedure procedures owner "
+               "ownership",
+    "order": "priorit* first before after order ordering sequen* precedence earlier "
+             "later_than then",
+    "we": "we our us",
+    "noise": "thank thanks sorry apologis* apologiz* contact_us reach_out twitter status_page "
+             "statuspage subscribe blog_post this_post read_more see_also feel_free",
+    "past": "was were had did happened began started noticed saw found received tried "
+            "realized discovered",
+    "present": "is are does do can will",
+    "conditional": "if when whenever unless once otherwise",
+    "negation": "not no without lack* nobody none don't doesn't didn't isn't aren't wasn't "
+                "weren't can't won't couldn't shouldn't wouldn't",
+})
+
+#: Word families that tell the layers apart; counts (up to 3) are layer features.
+FAMILY_LEXICON = Lexicon({
+    "why_words": "decid* decision agree* policy policies because due_to reason lesson "
+                 "learn* should_have would_have hindsight on_call oncall escalat* "
+                 "communicat* team teams process runbook runbooks documentation document "
+                 "drill drills training review discuss* meeting cautious careful culture "
+                 "people human humans manual manually responsib* owner* priorit* tradeoff "
+                 "trade_off trade_offs risk appropriate intent chose instead permission "
+                 "permissions access audit incident_response postmortem post_mortem "
+                 "visibility awareness",
+    "how_words": "timeout timeouts time_out timed_out retry retries retried backoff back_off "
+                 "circuit rate throttl* latenc* pool connection connections memory cpu disk "
+                 "capacity queue batch* cach* ttl replica replicas node nodes scal* probe "
+                 "probes health load alert* monitor* saturat* exhaust* starv* oom resource "
+                 "resources limit* threshold thresholds performance slow* fast* concurren* "
+                 "throughput second seconds minute minutes hour hours byte bytes kb mb gb tb "
+                 "kib mib gib tib config* deploy* rollout roll_out pod pods cluster "
+                 "infrastructure upgrad* version",
+    "what_words": "reject* accept* allow* disallow* validat* return* unaffected contain* only "
+                  "user users customer customers request requests endpoint endpoints api "
+                  "package packages account accounts data record records transaction "
+                  "transactions spend spends item items block* sign* evict* dedup* order_by "
+                  "ordered_by invalid valid exist exists behaviour behavior feature response "
+                  "token tokens must_not never",
+    "people": "team teams engineer engineers people staff support business community on_call "
+              "oncall manager managers owner owners member members moderator moderators "
+              "human humans someone nobody everyone",
+    "practice": "process* policy policies review reviews approv* communicat* runbook runbooks "
+                "documentation document drill drills meeting meetings discuss* escalat* "
+                "agree* sla slas sla's training declar* coordinat* plan* schedul* follow_up "
+                "followup workflow culture hands_on investigat*",
+    "reasoning": "because due_to reason reasons why lesson lessons learn* assum* risk* "
+                 "careful* cautious* realiz* should_have mistake mistakes understand* knowing "
+                 "given decid* decision decisions chose tradeoff tradeoffs trade_off unclear "
+                 "lack* missing failed_to unintended inadvertent*",
+    "machinery": "pod pods node nodes cluster clusters kubernetes k8s deploy* rollout rollouts "
+                 "roll_out config* monitor* alert* metric metrics dashboard dashboards log "
+                 "logs logging probe probes health ci pipeline pipelines test tests linter "
+                 "version* upgrad* daemonset daemonsets container containers instance "
+                 "instances vm vms server servers database db connection connections pool "
+                 "pools circuit cache* queue* worker workers",
+    "limits": "timeout timeouts time_out retr* backoff back_off rate limit* capacity memory cpu "
+              "disk latenc* threshold* second seconds minute minutes hour hours percent size "
+              "bandwidth throughput load saturat* exhaust* starv*",
+    "function": "request requests respons* return returns reject* accept* valid* invalid user "
+                "users package packages file files transaction transactions table tables read "
+                "reads write writes data api endpoint endpoints field fields record records "
+                "fallback falls_back fall_back default status rout* traffic spend spends block "
+                "blocks mempool item items singleton singletons coin coins account accounts "
+                "token tokens permission permissions role roles",
+    "generic_present": "is are will would can cannot does do",
+})
