@@ -67,8 +67,9 @@ _EXPORTS: dict[str, str] = {
     "LLMClient": "dna_kit.llm",
     "LLMConfig": "dna_kit.llm",
     "load_llm_config": "dna_kit.llm",
+    # (not `redact` itself: the name is its module's, and which one `dna_kit.redact` meant
+    # would depend on import order; use `from dna_kit.redact import redact`)
     "Redacted": "dna_kit.redact",
-    "redact": "dna_kit.redact",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -96,7 +97,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dna_kit.ledger import Ledger, add_finding, load_ledger, set_status, update_finding
     from dna_kit.llm import LLMClient, LLMConfig, load_llm_config
     from dna_kit.project import Project, find_project, init_project
-    from dna_kit.redact import Redacted, redact
+    from dna_kit.redact import Redacted
     from dna_kit.registry import Registry
     from dna_kit.schema import finding_schema
     from dna_kit.units import Quantity, parse_quantity
