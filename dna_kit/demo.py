@@ -200,7 +200,7 @@ def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
     out_dir = Path(out_dir).resolve()
     root = _copy_example(source, out_dir)
     result = DemoResult(out_dir=out_dir, example=root)
-    say(f"copied {source} to {root}")
+    say(f"copied {_show(source)} to {_show(root)}")
 
     say("ingest, extract, review, codify (build_dna.py):")
     stage = time.perf_counter()
@@ -232,13 +232,22 @@ def _indent(text: str) -> str:
 
 
 def _score(card: Any) -> str:
+    """``78% (7 of 9 accepted rules proven; 1 documented, 1 tacit)``."""
     score = card.score
     counts = card.counts
-    proven = counts.get("proven", 0)
-    verified = counts.get("verified", 0)
     shown = "n/a" if score is None else f"{score:.0%}"
-    return (f"{shown} ({proven} proven, {verified} verified of {card.accepted} accepted "
-            f"rules; " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if v) + ")")
+    rest = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())
+                     if n and status != "proven")
+    return (f"{shown} ({counts.get('proven', 0)} of {card.accepted} accepted rules proven"
+            + (f"; {rest}" if rest else "") + ")")
+
+
+def _show(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def summary(result: DemoResult) -> str:
@@ -251,13 +260,13 @@ def summary(result: DemoResult) -> str:
         lines.append(f"rules the rewrite lost ({len(lost)}):")
         lines += [f"  {fid}  {title}" for fid, title in lost] or ["  (none)"]
     for label, path in result.html.items():
-        lines.append(f"HTML report ({label}): {path}")
+        lines.append(f"HTML report ({label}): {_show(path)}")
     for label, path in result.json.items():
-        lines.append(f"scorecard ({label}): {path}")
+        lines.append(f"scorecard ({label}): {_show(path)}")
     for path in result.notebooks:
-        lines.append(f"executed notebook: {path}")
+        lines.append(f"executed notebook: {_show(path)}")
     lines += [f"notebook FAILED: {line}" for line in result.failed_notebooks]
-    lines.append(f"the example's copy, with its DNA: {result.example}")
+    lines.append(f"the example's copy, with its DNA: {_show(result.example)}")
     lines += [f"not there yet: {item}" for item in result.missing]
     lines.append(f"took {result.seconds:.0f} s")
     return "\n".join(lines)

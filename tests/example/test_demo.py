@@ -44,7 +44,7 @@ def test_the_demo_tells_the_story(tmp_path: Path) -> None:
     # Every path it points at exists.
     for path in re.findall(r"^(?:HTML report|scorecard|executed notebook)[^:]*: (.+)$", out,
                            re.M):
-        assert Path(path).is_file(), path
+        assert (REPO / path).is_file(), path
     # The committed example is untouched.
     assert committed_files() == before
 
