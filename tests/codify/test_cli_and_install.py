@@ -84,6 +84,7 @@ def test_a_generated_test_runs_where_dna_kit_cannot_be_imported(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("wheel")
 def test_templates_are_found_in_a_plain_wheel(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dna_kit.codify import RecordContext, build_template_registry, render_adr, render_test
-from dna_kit.finding import Finding
+from dna_kit.finding import Binding, Finding, parse_param
 from tests.codify.cases import CASES
 from tests.codify.conftest import GOLDEN, check_golden
 from tests.codify.runner import IMPLS, run_generated
@@ -54,6 +54,19 @@ def test_golden_test_run_against_implementation(template, variant, must_pass, tm
         # would be 2-4 and prove nothing about the rule.
         assert run.failed_tests, run.output
         assert f"{finding_id}:" in run.output or "Falsifying example" in run.output, run.output
+
+
+@pytest.mark.slow
+def test_retry_limit_passes_the_sleep_function_through_sleep_arg(tmp_path):
+    finding, binding, _ = CASES["retry_limit"]
+    with_arg = Binding(binding.template, binding.target,
+                       params={"sleep_arg": parse_param("sleep_arg", "sleep")})
+    source = render_test(finding, with_arg)
+    assert 'SLEEP_ARG = "sleep"' in source
+    assert run_generated(source, "retry_limit_sleep_arg.py", tmp_path / "arg").passed
+    golden = (GOLDEN / "property" / "retry_limit.py").read_text(encoding="utf-8")
+    run = run_generated(golden, "retry_limit_sleep_arg.py", tmp_path / "patch")
+    assert run.failed_tests and "TypeError" in run.output
 
 
 def test_golden_files_are_ruff_formatted_and_lint_clean():
