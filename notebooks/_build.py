@@ -221,6 +221,139 @@ if not interactive:
     ],
 }
 
+NOTEBOOKS["04_codify.ipynb"] = [
+    md("""
+# 4 · Codify: from a finding to a test that fails when the rule breaks
+
+Pick an accepted finding. The template is suggested from its kind (a retry policy with a
+base, factor and cap becomes `backoff_schedule`; an ordering rule `priority_order`; a
+decision or agreement a decision record). Bind it to the code (`package.module:callable`),
+look at the generated test, **run it live** (it passes, or you see the failing example
+hypothesis found), then save it: `dna/tests/test_<id>_<slug>.py`, linked both ways, the
+finding marked `codified`. For a reason or an agreement, write a decision record (MADR or
+Nygard) instead.
+
+Generated tests depend only on pytest, hypothesis and your code: they keep working with
+dna_kit uninstalled."""),
+    code("""
+from IPython.display import Markdown, display
+
+from dna_kit import load_ledger
+from dna_kit.codify import build_template_registry, codify, write_adr
+from dna_kit.notebook import CodifyPanel, open_project, preview_test, run_test_source"""),
+    params(PROJECT_PARAM + '''
+# Headless: what to codify. Empty template/target reuse the finding's existing binding.
+finding_id = "F-0001"
+template = ""
+target = ""
+params = {}
+# A finding to write a decision record for (empty: none), and the format.
+record_finding_id = "F-0011"
+record_format = "madr"'''),
+    code("""
+project = open_project(project_dir)
+ledger = load_ledger(project)
+display(ledger.to_dataframe().query("status in ['accepted', 'codified']")[
+    ["id", "layer", "kind", "status", "title"]])
+for name, spec in build_template_registry().items():
+    print(f"{name:17} {spec.call_shape:45} {spec.rule[:70]}")"""),
+    md("## Codify interactively"),
+    code("""
+if interactive:
+    display(CodifyPanel(project))"""),
+    md("""
+## Headless: the same steps as function calls
+
+Preview, run live, save. Saving twice changes nothing (codify is idempotent)."""),
+    code("""
+if not interactive:
+    finding = ledger[finding_id]
+    chosen = template or finding.binding.template
+    bound = target or finding.binding.target
+    source = preview_test(project, finding_id, template=chosen, target=bound, params=params)
+    run = run_test_source(project, source)
+    print(f"{finding_id} with {chosen} on {bound}: {'passed' if run.passed else 'FAILED'}")
+    if run.failing_example:
+        print(run.failing_example)
+    artifact = codify(project, finding_id, template=chosen, target=bound, params=params)
+    print(artifact.path.relative_to(project.root), "written" if artifact.written else "unchanged")
+    display(Markdown(f"```python\\n{artifact.path.read_text()}\\n```"))"""),
+    code("""
+if not interactive and record_finding_id:
+    record = write_adr(project, record_finding_id, fmt=record_format)
+    print(record.relative_to(project.root))
+    display(Markdown(record.read_text()))"""),
+]
+
+NOTEBOOKS["06_workshop.ipynb"] = [
+    md("""
+# 6 · Workshop: thicken the DNA in an afternoon
+
+A facilitator's run sheet. The team measures its regeneration score, interviews its most
+experienced engineers, mines old incidents, codifies what it finds, and measures again.
+
+| time | step | notebook |
+|---|---|---|
+| 0:00 - 0:15 | why we are here; the score **before** (below) | this one |
+| 0:15 - 0:45 | mine the last incidents; review candidates together | 2 · Postmortem session |
+| 0:45 - 1:45 | two interviews, 30 min each, anchored in a real incident | 3 · Engineer interview |
+| 1:45 - 2:00 | break; the live tally (below) | this one |
+| 2:00 - 3:15 | codify in pairs: one test or record per finding | 4 · Codify |
+| 3:15 - 3:45 | the score **after**, and what the surviving mutants ask | this one, 5 |
+| 3:45 - 4:00 | owners for what is still tacit; next session's questions | |
+
+Ground rules: one incident per interview; findings are the team's words, reviewed by the
+person who knows; a rule is done when its check fails on broken code."""),
+    code("""
+%matplotlib inline
+from IPython.display import display
+
+from dna_kit import load_ledger
+from dna_kit.notebook import findings_map, open_project, plot_score_change, score_change, tally
+from dna_kit.regen import read_history, regenerate
+from dna_kit.regen.plots import plot_scorecard, plot_trend"""),
+    params(PROJECT_PARAM + '''
+impl = ""       # score another implementation (a rewrite) instead of the code
+prove = False   # True: mutation proof, the honest score (slower)'''),
+    md("## Before: the score as the team walks in"),
+    code("""
+project = open_project(project_dir)
+before = regenerate(project, impl=impl or None, prove=prove)
+print(f"accepted findings: {before.accepted}; verified {before.verified_score or 0:.0%}, "
+      f"proven {before.score or 0:.0%}")
+display(plot_scorecard(before))"""),
+    md("## The map: what we know, by area and layer"),
+    code("""
+ledger = load_ledger(project)
+display(findings_map(ledger))"""),
+    md("""
+## Live tally
+
+Re-run this cell during the afternoon: findings by layer and status, as the team accepts
+and codifies them in notebooks 2, 3 and 4."""),
+    code("""
+display(tally(load_ledger(project)))"""),
+    md("""
+## Rules a rewrite would lose
+
+Failing first, then tacit: these are the next session's questions."""),
+    code("""
+lost = before.lost()
+print(f"{len(lost)} rule(s) a rewrite would lose today")
+for result in lost[:10]:
+    print(f"{result.id} {result.status:8} {result.title}")
+for finding_id, question in before.questions()[:10]:
+    print(f"{finding_id}: {question}")"""),
+    md("## After: the score as the team leaves, and the difference"),
+    code("""
+after = regenerate(project, impl=impl or None, prove=prove)
+display(score_change(before, after).style.format("{:.0%}", subset=[
+    "proven before", "proven after", "proven change",
+    "verified before", "verified after", "verified change"]))
+display(plot_score_change(before, after))
+display(plot_trend(read_history(project.dna_dir)))"""),
+]
+
 
 def build(name: str, cells: list[Cell]) -> nbformat.NotebookNode:
     nb = new_notebook()

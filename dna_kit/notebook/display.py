@@ -25,9 +25,11 @@ __all__ = [
     "bank_frame",
     "candidates_frame",
     "findings_map",
+    "plot_score_change",
     "plot_timeline",
     "project_summary",
     "propose_candidates",
+    "score_change",
     "tally",
     "timeline_frame",
 ]
@@ -156,6 +158,48 @@ def findings_map(ledger: Ledger) -> Figure:
         counts.plot.barh(stacked=True, ax=ax)
         ax.set_xlabel("findings")
         ax.set_title(f"{len(frame)} findings by area and layer")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def score_change(before: Any, after: Any) -> pd.DataFrame:
+    """Per layer and overall: the proven and verified shares before and after a session
+    (two :class:`~dna_kit.regen.Scorecard` objects), and the difference."""
+    import pandas as pd
+
+    def shares(card: Any) -> dict[str, tuple[float, float]]:
+        out = {layer: (v["score"] or 0.0, v["verified_score"] or 0.0)
+               for layer, v in card.layers().items()}
+        out["overall"] = (card.score or 0.0, card.verified_score or 0.0)
+        return out
+
+    b, a = shares(before), shares(after)
+    rows = [{"layer": k, "proven before": b[k][0], "proven after": a[k][0],
+             "proven change": a[k][0] - b[k][0], "verified before": b[k][1],
+             "verified after": a[k][1], "verified change": a[k][1] - b[k][1],
+             "accepted before": (before.accepted if k == "overall"
+                                 else before.layers()[k]["accepted"]),
+             "accepted after": (after.accepted if k == "overall"
+                                else after.layers()[k]["accepted"])}
+            for k in [*LAYERS, "overall"]]
+    return pd.DataFrame(rows).set_index("layer")
+
+
+def plot_score_change(before: Any, after: Any) -> Figure:
+    """Before and after bars per layer (proven and verified shares), the change labelled."""
+    import matplotlib.pyplot as plt
+
+    frame = score_change(before, after)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
+    for ax, what in zip(axes, ("proven", "verified"), strict=True):
+        frame[[f"{what} before", f"{what} after"]].plot.bar(ax=ax, rot=0)
+        for i, change in enumerate(frame[f"{what} change"]):
+            top = max(frame[f"{what} before"].iloc[i], frame[f"{what} after"].iloc[i])
+            ax.annotate(f"{change:+.0%}", (i, top), ha="center", va="bottom", fontsize=9)
+        ax.set_ylim(0, 1.15)
+        ax.set_title(f"{what} share of accepted findings")
+        ax.set_xlabel("")
     fig.tight_layout()
     plt.close(fig)
     return fig
