@@ -112,7 +112,7 @@ def _failing_example(output: str) -> str | None:
     start = next((i for i, line in enumerate(lines) if _EXAMPLE_START.match(line)), None)
     if start is None:
         return None
-    block = []
+    block: list[str] = []
     for line in lines[start:]:
         if block and not line.startswith("E"):
             break
