@@ -126,3 +126,38 @@ def test_hostile_text_cannot_add_sections_to_a_decision_record(title, statement,
         assert text.count("<!--") == 1  # the hash line; no hidden text
         if fmt == "madr":
             assert text.count("\n---\n") == 1  # the front matter closes once
+
+
+number_text = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**30), 10**30).map(str),
+    st.sampled_from(["1e999 s", "-0.0 s", "0 s", "1e-320 s", "5 MB", "80%", "nan s", "2x",
+                     "1,000,000 ms", "3 retries", "1e308", "0.1 s"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(base=number_text, factor=number_text, cap=number_text, jitter=number_text,
+       attempts=number_text)
+@example(base="0.2 s", factor="2", cap="5 s", jitter="10%", attempts="4")
+@example(base="1e-320 s", factor="1e308", cap="1e308", jitter="0", attempts="1000")
+def test_hostile_numbers_are_refused_or_emitted_as_finite_numbers(base, factor, cap, jitter,
+                                                                  attempts):
+    params = {"base": base, "factor": factor, "cap": cap, "jitter": jitter,
+              "max_attempts": attempts}
+    try:
+        binding = Binding("backoff_schedule", "service:delay",
+                          params={k: parse_param(k, v) for k, v in params.items()})
+        text = render_test(BENIGN, binding)
+    except (CodifyError, ValueError):
+        return  # InvalidFinding (a ValueError) or CodifyError: refused with a message
+    tree = ast.parse(text)
+    compile(tree, "<generated>", "exec")
+    values = {t.id: ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+              for t in n.targets if isinstance(t, ast.Name) and t.id.isupper()
+              and t.id not in ("DNA_FINDING",)}
+    for name in ("BASE", "FACTOR", "CAP", "JITTER", "MAX_ATTEMPTS", "ATTEMPT_LIMIT"):
+        value = values[name]
+        assert isinstance(value, int | float) and value == value and abs(value) < float("inf")
+    assert 1 <= values["MAX_ATTEMPTS"] <= values["ATTEMPT_LIMIT"] <= 1002
+    assert 0 <= values["JITTER"] < 1
