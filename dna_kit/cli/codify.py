@@ -128,4 +128,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
             print(f"  param:   {param.describe()}")
         print(f"  example: {spec.example}")
         print()
+    from dna_kit.codify.domains import DOMAIN_HELP
+
+    print(f"domains (--domain): {DOMAIN_HELP}; every strategy is bounded")
     return 0

@@ -24,7 +24,9 @@ def _dna(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_dna_templates_documents_every_template(tmp_path):
     out = _dna(tmp_path, "templates")
     assert out.returncode == 0, out.stderr
-    blocks = {b.splitlines()[0]: b for b in out.stdout.strip().split("\n\n")}
+    *templates, footer = out.stdout.strip().split("\n\n")
+    assert footer.startswith("domains (--domain): int:A..B, float:A..B, text")
+    blocks = {b.splitlines()[0]: b for b in templates}
     registry = build_template_registry()
     assert list(blocks) == registry.names()
     assert len(blocks) == 10
