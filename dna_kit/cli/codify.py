@@ -107,7 +107,8 @@ def cmd_codify(args: argparse.Namespace) -> int:
     params = dict(split_assignment(p, "NAME=VALUE") for p in args.param)
     artifact = codify(project, args.id, template=args.template, target=target,
                       targets=targets or None, params=params, domain=args.domain,
-                      out=args.out, force=args.force)
+                      out=(Path(args.cwd) / args.out).resolve() if args.out else None,
+                      force=args.force)
     state = "written" if artifact.written else "unchanged"
     print(f"{_rel(artifact.path)} ({state}; {artifact.finding.id} is "
           f"{artifact.finding.status}, template {artifact.template})")
