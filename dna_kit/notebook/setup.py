@@ -24,13 +24,21 @@ _IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis", 
 
 
 def example_dir(name: str = "logistics") -> Path:
-    """The bundled example in this dna_kit checkout (``examples/<name>``)."""
+    """The bundled example ``examples/<name>``: from ``$DNA_EXAMPLES``, the dna_kit
+    checkout this package runs from, or the checkout around the current directory (a
+    notebook server started in ``notebooks/`` after ``pip install .``, as on Binder)."""
+    places = [Path(os.environ["DNA_EXAMPLES"])] if os.environ.get("DNA_EXAMPLES") else []
     root = repo_root()
-    if root is None or not (root / "examples" / name).is_dir():
-        raise ProjectError(
-            f"the bundled example {name!r} comes with a dna_kit checkout, not the installed "
-            "package; set project_dir to your own repository instead")
-    return root / "examples" / name
+    if root is not None:
+        places.append(root / "examples")
+    here = Path.cwd().resolve()
+    places += [folder / "examples" for folder in (here, *here.parents)]
+    for place in places:
+        if (place / name).is_dir():
+            return place / name
+    raise ProjectError(
+        f"the bundled example {name!r} comes with a dna_kit checkout (examples/{name}), "
+        "not with the installed package; set project_dir to your own repository instead")
 
 
 def scratch_example(dest: str | Path | None = None, *, name: str = "logistics",
