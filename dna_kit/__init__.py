@@ -70,6 +70,10 @@ _EXPORTS: dict[str, str] = {
     # (not `redact` itself: the name is its module's, and which one `dna_kit.redact` meant
     # would depend on import order; use `from dna_kit.redact import redact`)
     "Redacted": "dna_kit.redact",
+    # guided interviews
+    "InterviewSession": "dna_kit.interview",
+    "load_question_bank": "dna_kit.interview",
+    "replay_transcript": "dna_kit.interview",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -94,6 +98,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SourceError,
     )
     from dna_kit.finding import KINDS, LAYERS, STATUSES, Binding, Finding, Links, Provenance
+    from dna_kit.interview import InterviewSession, load_question_bank, replay_transcript
     from dna_kit.ledger import Ledger, add_finding, load_ledger, set_status, update_finding
     from dna_kit.llm import LLMClient, LLMConfig, load_llm_config
     from dna_kit.project import Project, find_project, init_project
