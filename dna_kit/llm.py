@@ -29,7 +29,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -474,10 +474,6 @@ class LLMClient:
         else:
             text = f"{where} failed: {_shorten(str(exc), 160)}"
         return ModelError(f"{text} (while asking for {purpose!r})")
-
-    def with_config(self, **changes: Any) -> LLMClient:
-        """A client like this one with some settings changed (same cache folder)."""
-        return LLMClient(replace(self.config, **changes), cache_dir=self.cache_dir)
 
 
 def _fix_request(problems: list[str]) -> str:
