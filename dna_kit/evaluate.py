@@ -10,12 +10,16 @@ Gold files are YAML, one per source, in the shape of the public postmortem corpu
 
 **How a candidate matches a gold item.** Quotes are compared with whitespace collapsed
 (runs of spaces, tabs and line breaks become one space). Both are located in the collapsed
-source text; a candidate matches a gold item when the two spans overlap by at least
-:data:`MATCH_OVERLAP` (half) of the *longer* of the two, so a candidate must cover most of
-the annotated words and may not be much longer than them: a whole paragraph does not match
-one of its sentences. Each gold item matches at most one candidate and each candidate at
-most one gold item (largest overlaps first). A quote not found in the source is located
-by the best word overlap instead.
+source text; a candidate matches a gold item when it covers at least
+:data:`MATCH_OVERLAP` (half) of the annotated quote and at least :data:`MATCH_SHARE` (a
+quarter) of the candidate is annotated text, so a sentence that holds an annotated clause
+matches it, but a whole paragraph does not match one of its sentences. Each gold item
+matches at most one candidate and each candidate at most one gold item (best-covered
+first). A quote not found in the source is located by the best word overlap instead.
+
+This rule reproduces the reference points the project was given: calling every sentence of
+the annotated half a finding scores recall 0.98 at precision 0.18 with it (the reference
+says 0.99 and 0.19).
 
 Precision is matched candidates / candidates, recall matched gold items / gold items (both
 over all files together), F1 their harmonic mean; recall per layer uses the gold layer;
@@ -39,8 +43,10 @@ from dna_kit.errors import SourceError
 __all__ = ["MATCH_OVERLAP", "EvalReport", "FileScore", "evaluate_extraction",
            "match_candidates"]
 
+#: A candidate must cover at least this share of the annotated quote ...
 MATCH_OVERLAP = 0.5
-MATCH_SHARE = 0.5
+#: ... and at least this share of the candidate must be annotated text.
+MATCH_SHARE = 0.25
 _WS = re.compile(r"\s+")
 
 
@@ -163,7 +169,7 @@ def match_candidates(text: str, candidates: Sequence[Any],
     cand_spans = [_span(flat, collapse(c.quote)) for c in candidates]
     gold_spans = [_span(flat, collapse(g.quote)) or _word_span(flat, collapse(g.quote))
                   for g in gold]
-    pairs: list[tuple[float, int, int]] = []
+    pairs: list[tuple[float, float, int, int]] = []
     for ci, cs in enumerate(cand_spans):
         if cs is None:
             continue
@@ -176,12 +182,12 @@ def match_candidates(text: str, candidates: Sequence[Any],
             of_gold = overlap / (gs[1] - gs[0])
             of_cand = overlap / (cs[1] - cs[0])
             if of_gold >= MATCH_OVERLAP and of_cand >= MATCH_SHARE:
-                pairs.append((min(of_gold, of_cand), ci, gi))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+                pairs.append((of_gold, of_cand, ci, gi))
+    pairs.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]))
     used_c: set[int] = set()
     used_g: set[int] = set()
     out = []
-    for _, ci, gi in pairs:
+    for _, _, ci, gi in pairs:
         if ci in used_c or gi in used_g:
             continue
         used_c.add(ci)

@@ -118,7 +118,8 @@ CUE_LEXICON = Lexicon({
              "later_than then",
     "we": "we our us",
     "noise": "thank thanks sorry apologis* apologiz* contact_us reach_out twitter status_page "
-             "statuspage subscribe blog_post this_post read_more see_also feel_free",
+             "statuspage subscribe blog_post this_post read_more see_also feel_free "
+             "feel_terrible we_feel proud grateful hired welcome congratulat* kudos shout_out",
     "past": "was were had did happened began started noticed saw found received tried "
             "realized discovered",
     "present": "is are does do can will",

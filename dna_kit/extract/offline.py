@@ -32,7 +32,7 @@ __all__ = ["DUPLICATE_JACCARD", "THRESHOLD", "Scored", "extract_offline", "score
 
 #: Sentences scoring below this are not proposed (chosen on the annotated corpus half,
 #: see README "Extraction quality").
-THRESHOLD = -1.5
+THRESHOLD = -1.3
 #: Two sentences sharing this share of their words state the same thing.
 DUPLICATE_JACCARD = 0.7
 
@@ -73,8 +73,7 @@ def score_sentences(document: Document) -> list[Scored]:
     system, and leaving them out touches no other sentence.
     """
     sentences = [s for s in segment(document)
-                 if len(s.text) >= 12 and any(ch.isalpha() for ch in s.text[:40])
-                 and not looks_like_injection(s.text)]
+                 if len(s.text) >= 12 and _is_prose(s.text) and not looks_like_injection(s.text)]
     tokens = [words(s.text) for s in sentences]
     contents = [content_of(t) for t in tokens]
     doc_freq: Counter[str] = Counter()
@@ -94,6 +93,12 @@ def score_sentences(document: Document) -> list[Scored]:
                          content=content)
         out.append(Scored(s, feats, quantities, score(feats)))
     return out
+
+
+def _is_prose(text: str) -> bool:
+    """Mostly letters: not a row of numbers, a hash, or a drawing made of symbols."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= 0.6 * (len(text) - text.count(" "))
 
 
 _NEW_BLOCK = re.compile(r"\n[ \t>]*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||^\s*$")

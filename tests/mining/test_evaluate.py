@@ -5,8 +5,11 @@ from __future__ import annotations
 from dna_kit.evaluate import EvalReport, FileScore, GoldItem, match_candidates
 from dna_kit.extract import Candidate, CandidateSource
 
+TAIL = ("Nobody was paged, and the dashboards stayed green the whole time, because the alert "
+        "thresholds had been raised the week before for a migration that was later cancelled "
+        "without anyone lowering them again.")
 TEXT = ("Retries are capped at 5 s. The pool holds 20 connections,\nand the queue holds "
-        "500 jobs. Nobody was paged, and the dashboards stayed green the whole time.\n")
+        "500 jobs. " + TAIL + "\n")
 
 
 def _c(quote: str) -> Candidate:
@@ -20,14 +23,16 @@ def test_whitespace_is_collapsed_before_comparing() -> None:
     assert match_candidates(TEXT, cand, gold) == [(0, 0)]
 
 
-def test_a_candidate_must_cover_half_the_gold_and_be_half_gold() -> None:
+def test_a_candidate_must_cover_half_the_gold_and_be_a_quarter_gold() -> None:
     gold = [GoldItem("The pool holds 20 connections, and the queue holds 500 jobs.", "how",
                      "capacity")]
     assert match_candidates(TEXT, [_c("the queue holds 500 jobs.")], gold) == []  # too little
     whole = _c("Retries are capped at 5 s. The pool holds 20 connections,\nand the queue "
-               "holds 500 jobs. Nobody was paged, and the dashboards stayed green the whole "
-               "time.")
-    assert match_candidates(TEXT, [whole], gold) == []  # too much around it
+               "holds 500 jobs. " + TAIL)
+    assert match_candidates(TEXT, [whole], gold) == []  # gold is under a quarter of it
+    sentence = _c("Retries are capped at 5 s. The pool holds 20 connections,\nand the queue "
+                  "holds 500 jobs.")
+    assert match_candidates(TEXT, [sentence], gold) == [(0, 0)]  # holds it, 70% gold
     assert match_candidates(TEXT, [_c("The pool holds 20 connections,\nand the queue")],
                             gold) == [(0, 0)]
 
