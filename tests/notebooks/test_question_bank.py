@@ -118,3 +118,20 @@ def test_templates_found_in_an_installed_layout(tmp_path: Path,
     (package / "_templates").rmdir()
     with pytest.raises(Exception, match="templates are missing"):
         _resources.templates_dir()
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_question_bank(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    repo = Path(_resources.__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path),
+                    str(repo)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("dna_kit-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        data = zf.read("dna_kit/_templates/interview/questions.yaml")
+    copy = tmp_path / "questions.yaml"
+    copy.write_bytes(data)
+    assert load_question_bank(copy).questions == load_question_bank().questions
