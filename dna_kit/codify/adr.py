@@ -61,7 +61,11 @@ class RecordContext:
 
 
 def build_format_registry() -> Registry[str]:
-    """Record formats by name → template file (``templates/adr/<name>.md.tmpl``)."""
+    """Record formats by name → template file (``templates/adr/<name>.md.tmpl``).
+
+    >>> build_format_registry().names()
+    ['madr', 'nygard']
+    """
     formats: Registry[str] = Registry("decision-record format")
     formats.register("madr", "adr/madr.md.tmpl")
     formats.register("nygard", "adr/nygard.md.tmpl")
@@ -72,7 +76,11 @@ def build_format_registry() -> Registry[str]:
 
 def md_text(text: str) -> str:
     """Finding text as Markdown that cannot start a heading, a rule, front matter or a
-    comment (so it can never move or fake a section adr-tools reads)."""
+    comment (so it can never move or fake a section adr-tools reads).
+
+    >>> md_text("## Status") == chr(92) + "## Status"
+    True
+    """
     out = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         stripped = line.lstrip()

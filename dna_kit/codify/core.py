@@ -57,7 +57,11 @@ def default_test_path(project: Project, finding: Finding) -> Path:
 
 def write_generated(path: Path, text: str, *, force: bool = False) -> bool:
     """Write ``text`` to ``path`` unless it is already there; refuse (EditedArtifact) when
-    the file on disk was edited by a person since dna_kit wrote it, unless ``force``."""
+    the file on disk was edited by a person since dna_kit wrote it, unless ``force``.
+
+    >>> write_generated(path, render_test(finding, binding))    # doctest: +SKIP
+    True
+    """
     if path.exists():
         try:
             old = path.read_text(encoding="utf-8")

@@ -152,6 +152,9 @@ def domain_from_hint(hint: Any) -> Domain | None:
     """The domain a type hint implies (bounded), or None when it implies none we know.
 
     ``int`` and ``float`` become ``-1000..1000``; ``str`` text; ``list[int]`` a list.
+
+    >>> domain_from_hint(list[int]).text
+    'list:int:-1000..1000'
     """
     import typing
 

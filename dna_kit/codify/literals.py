@@ -69,6 +69,9 @@ def emit_docstring(text: str) -> str:
     Backslashes, runs of three double quotes and characters Python will not keep in source (NUL,
     carriage returns, other controls) are escaped; the result is proved with
     ``ast.literal_eval``, falling back to :func:`emit` if the proof ever failed.
+
+    >>> ast.literal_eval(emit_docstring("cap at 5 s")).strip()
+    'cap at 5 s'
     """
     escaped: list[str] = []
     for char in text:
@@ -91,20 +94,34 @@ def emit_docstring(text: str) -> str:
 
 
 def comment_text(text: str) -> str:
-    """``text`` on one line, safe inside a ``#`` comment: a quoted, escaped literal."""
+    """``text`` on one line, safe inside a ``#`` comment: a quoted, escaped literal.
+
+    >>> comment_text("5 s" + chr(10) + "import os")
+    '"5 s import os"'
+    """
     source = emit(" ".join(text.split()))
     assert "\n" not in source and "\r" not in source
     return source
 
 
 def is_dotted_name(text: str) -> bool:
-    """True for ``ConnectionError`` or ``requests.exceptions.Timeout``."""
+    """True for ``ConnectionError`` or ``requests.exceptions.Timeout``.
+
+    >>> is_dotted_name("os.system()")
+    False
+    """
     return bool(_DOTTED_RE.match(text)) and not any(
         keyword.iskeyword(part) for part in text.split("."))
 
 
 def identifier(text: str, *, what: str) -> str:
-    """``text`` if it is a plain Python identifier (and not a keyword), else a clear error."""
+    """``text`` if it is a plain Python identifier (and not a keyword), else a clear error.
+
+    >>> identifier("class", what="target")
+    Traceback (most recent call last):
+    ...
+    dna_kit.errors.CodifyError: target='class' is not a Python identifier
+    """
     if not text.isidentifier() or keyword.iskeyword(text) or not text.isascii():
         raise CodifyError(f"{what}={text!r} is not a Python identifier")
     return text

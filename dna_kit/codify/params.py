@@ -187,6 +187,9 @@ def parse_override(name: str, text: str, spec: ParamSpec | None = None) -> Param
     """A ``--param name=value`` from the command line, as a finding would hold it.
 
     Lists are written with commas: ``--param retry_on=ConnectionError,TimeoutError``.
+
+    >>> parse_override("cap", "6s").value
+    6.0
     """
     try:
         if spec is not None and spec.kind == "words":
@@ -201,7 +204,13 @@ def resolve_params(specs: Sequence[ParamSpec], finding_params: Mapping[str, Para
                    finding_id: str) -> dict[str, Resolved]:
     """Every parameter of a template, in its order: binding overrides first, then the
     finding's params (by name or alias), then the default; a missing one is an error
-    that says how to give it."""
+    that says how to give it.
+
+    >>> spec = ParamSpec("cap", "duration", "the longest delay")
+    >>> resolve_params([spec], {"cap": parse_param("cap", "5 s")}, {}, template="t",
+    ...                finding_id="F-0001")["cap"].value
+    5.0
+    """
     known = {s.name for s in specs}
     unknown = sorted(set(overrides) - known)
     if unknown:

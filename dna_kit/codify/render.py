@@ -62,7 +62,11 @@ class Target:
 
 
 def parse_target(text: str, *, role: str = "target") -> Target:
-    """``dispatch.carrier:backoff_delay`` → :class:`Target`; a clear error otherwise."""
+    """``dispatch.carrier:backoff_delay`` → :class:`Target`; a clear error otherwise.
+
+    >>> parse_target("dispatch.carrier:Policy.delay").attrs
+    ('Policy', 'delay')
+    """
     module, sep, attr = text.strip().partition(":")
     if not sep or not module or not attr:
         raise CodifyError(f"{role}={text!r} must look like MODULE:CALLABLE "
@@ -77,7 +81,11 @@ def parse_target(text: str, *, role: str = "target") -> Target:
 
 
 def test_id(finding_id: str) -> str:
-    """``F-0007`` → ``f0007``: the fragment every generated test name carries."""
+    """``F-0007`` → ``f0007``: the fragment every generated test name carries.
+
+    >>> test_id("F-0007")
+    'f0007'
+    """
     if not re.fullmatch(r"F-\d{4,}", finding_id):
         raise CodifyError(f"id={finding_id!r} must look like F-0007")
     return finding_id.replace("-", "").lower()
@@ -97,7 +105,11 @@ def stamp(text: str) -> str:
 
 
 def is_pristine(text: str) -> bool:
-    """True when ``text`` still carries the hash of its own content: nobody edited it."""
+    """True when ``text`` still carries the hash of its own content: nobody edited it.
+
+    >>> is_pristine(stamp(HASH_PREFIX + EMPTY_HASH + chr(10) + "x = 1" + chr(10)))
+    True
+    """
     m = _HASH_LINE_RE.search(text)
     return m is not None and m.group(1) == content_hash(text)
 
