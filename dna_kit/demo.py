@@ -20,6 +20,7 @@ A stage whose part of dna_kit is missing is reported as "not there yet" and the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -27,7 +28,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ from dna_kit.errors import DnaKitError, ProjectError
 
 __all__ = ["DemoResult", "find_example", "main", "run_demo"]
 
+#: Settings that would point dna_kit at a model; the demo runs without them.
+MODEL_SETTINGS = ("DNA_LLM_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY")
 #: Marks a folder this demo made, so a second run may replace it and nothing else.
 MARKER = ".dna-demo"
 EXAMPLE = "examples/logistics"
@@ -192,10 +195,23 @@ def run_demo(out_dir: Path, *, example: Path | None = None, prove: bool = True,
     >>> result.service.score > result.rewrite.score          # doctest: +SKIP
     True
     """
+    with _offline():
+        return _run(Path(out_dir), example, prove, notebooks, say)
+
+
+@contextlib.contextmanager
+def _offline() -> Iterator[None]:
+    """No model, whatever the environment says (the notebooks' kernels inherit this)."""
+    saved = {name: os.environ.pop(name) for name in MODEL_SETTINGS if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def _run(out_dir: Path, example: Path | None, prove: bool, notebooks: bool,
+         say: Callable[[str], None]) -> DemoResult:
     start = time.perf_counter()
-    # No model, whatever the environment says: the demo is the offline path.
-    for name in ("DNA_LLM_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
-        os.environ.pop(name, None)
     source = (example or find_example()).resolve()
     out_dir = Path(out_dir).resolve()
     root = _copy_example(source, out_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from dna_kit.ledger import load_ledger
 from tests.example.conftest import EXAMPLE, LOST_TARGETS, REPO
+from tests.fakes.openai_server import FakeOpenAI
 
 CACHES = {"__pycache__", ".hypothesis", ".pytest_cache"}
 
@@ -21,12 +23,15 @@ def committed_files() -> dict[Path, bytes]:
 
 
 def run_demo(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # The environment is the test's own: with fake_llm it points at a model on loopback.
     return subprocess.run([sys.executable, "-m", "dna_kit.demo", "--out", str(out), *args],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
+                          cwd=REPO, env=dict(os.environ), capture_output=True, text=True,
+                          timeout=600)
 
 
 @pytest.mark.slow
-def test_the_demo_tells_the_story(tmp_path: Path) -> None:
+def test_the_demo_tells_the_story(tmp_path: Path, fake_llm: FakeOpenAI) -> None:
+    """End to end, offline even when a model is configured: the endpoint hears nothing."""
     before = committed_files()
     result = run_demo(tmp_path / "out")
     out = result.stdout
@@ -45,8 +50,10 @@ def test_the_demo_tells_the_story(tmp_path: Path) -> None:
     for path in re.findall(r"^(?:HTML report|scorecard|executed notebook)[^:]*: (.+)$", out,
                            re.M):
         assert (REPO / path).is_file(), path
-    # The committed example is untouched.
+    # The committed example is untouched, and no model was asked anything.
     assert committed_files() == before
+    assert fake_llm.requests == []
+    assert len(re.findall(r"^executed notebook: ", out, re.M)) == 4, out
 
 
 def test_the_demo_never_replaces_a_folder_it_did_not_make(tmp_path: Path) -> None:
