@@ -69,6 +69,17 @@ def test_retry_limit_passes_the_sleep_function_through_sleep_arg(tmp_path):
     assert run.failed_tests and "TypeError" in run.output
 
 
+@pytest.mark.slow
+def test_priority_order_reads_attributes_with_item_object(tmp_path):
+    finding, binding, _ = CASES["priority_order"]
+    objects = Binding(binding.template, binding.target, domain=binding.domain,
+                      params={"item": parse_param("item", "object")})
+    source = render_test(finding, objects)
+    assert run_generated(source, "priority_order_objects.py", tmp_path / "objects").passed
+    run = run_generated(source, "priority_order_ok.py", tmp_path / "dicts")
+    assert run.failed_tests and "not subscriptable" in run.output
+
+
 def test_golden_files_are_ruff_formatted_and_lint_clean():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():
