@@ -98,7 +98,11 @@ class BuildReport:
 # -- review.yaml ---------------------------------------------------------------------------
 
 def load_review(path: Path) -> Review:
-    """Read and check review.yaml; every problem names the line and the field."""
+    """Read and check review.yaml; every problem names the line and the field.
+
+    >>> [e.data["decision"] for e in load_review(HERE / "review.yaml").entries][:3]
+    ['accept', 'accept', 'accept']
+    """
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text)
@@ -294,7 +298,11 @@ def _finding_fields(entry: ReviewEntry, base: Mapping[str, Any]) -> dict[str, An
 
 
 def build(root: Path = HERE, *, log: Callable[[str], None] = print) -> BuildReport:
-    """Rebuild ``root``'s ``dna/`` and ``docs/adr/`` from its sources and review.yaml."""
+    """Rebuild ``root``'s ``dna/`` and ``docs/adr/`` from its sources and review.yaml.
+
+    >>> build(copy_of_the_example).codified         # doctest: +SKIP
+    ['F-0001', 'F-0002', 'F-0003', 'F-0007', 'F-0008', 'F-0010', 'F-0015']
+    """
     root = root.resolve()
     review = load_review(root / "review.yaml")
     report = BuildReport()
@@ -357,7 +365,7 @@ def describe(report: BuildReport) -> str:
     lines = [
         f"read {report.sources} source files; {report.candidates} candidates extracted",
         f"review: {len(report.accepted)} accepted, {len(report.rejected)} rejected, "
-        f"{report.unreviewed} left unreviewed"
+        f"{report.unreviewed} not reviewed (kept out of the ledger)"
         + (f", {len(report.manual)} captured by hand" if report.manual else ""),
         f"codified {len(report.codified)} as property tests; "
         f"{len(report.decisions)} decision records",
