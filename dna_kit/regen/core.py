@@ -156,6 +156,17 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     all_files = sorted({p for paths in test_paths.values() for p in paths})
     plugins = _plugins(proj)
+    warm = None
+    if prove and all_files:
+        # The proof worker's start-up (imports, collection) overlaps the plain run.
+        from concurrent.futures import ThreadPoolExecutor
+
+        from dna_kit.regen.prove import start_worker
+
+        pool = ThreadPoolExecutor(1)
+        warm = pool.submit(start_worker, root, [str(p) for p in all_files], impl=impl_dir,
+                           plugins=plugins)
+        pool.shutdown(wait=False)
     file_results = run_test_files(root, all_files, impl=impl_dir, timeout=timeout,
                                   plugins=plugins) if all_files else {}
     for result in results:
@@ -166,7 +177,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     if prove:
         _prove(results, {f.id: f for f in chosen}, test_paths, root, impl_dir, timeout,
-               workers, plugins, progress)
+               workers, plugins, progress, warm.result() if warm is not None else None)
 
     card = Scorecard(findings=results, proved=prove, project=str(root),
                      impl=str(impl_dir) if impl_dir else None, min_score=min_score)
@@ -199,7 +210,7 @@ def _targets(finding: Finding) -> list[str]:
 def _prove(results: list[FindingResult], by_id: dict[str, Finding],
            test_paths: dict[str, list[Path]], root: Path, impl: Path | None,
            timeout: float, workers: int, plugins: list[str],
-           progress: Callable[[str], None] | None) -> None:
+           progress: Callable[[str], None] | None, prestarted: Any = None) -> None:
     from dna_kit.regen.prove import ProofJob, prove_findings
 
     jobs = []
@@ -215,7 +226,7 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
         jobs.append(ProofJob(result.id, [str(p) for p in test_paths[result.id]], targets,
                              _params(finding)))
     proofs = prove_findings(root, jobs, impl=impl, timeout=timeout, workers=workers,
-                            plugins=plugins, progress=progress)
+                            plugins=plugins, progress=progress, prestarted=prestarted)
     for result in results:
         proof = proofs.get(result.id)
         if proof is None:

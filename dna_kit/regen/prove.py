@@ -33,7 +33,7 @@ from dna_kit.regen.mutate import question_for
 from dna_kit.regen.runner import regen_env
 from dna_kit.regen.scorecard import MutantResult
 
-__all__ = ["ProofJob", "ProofResult", "prove_findings"]
+__all__ = ["ProofJob", "ProofResult", "Worker", "prove_findings", "start_worker"]
 
 _START_LIMIT = 120.0  # seconds for a worker to import and collect
 _GRACE = 10.0  # beyond a mutant's own limit before the worker itself is replaced
@@ -76,9 +76,12 @@ class Worker:
     """A proof worker process and its line protocol, with a deadline on every answer."""
 
     def __init__(self, root: Path, files: Sequence[str], impl: Path | None,
-                 ini: Path, plugins: Sequence[str] = ()) -> None:
-        self.root, self.files, self.impl, self.ini = root, list(files), impl, ini
+                 plugins: Sequence[str] = ()) -> None:
+        self.root, self.files, self.impl = root, list(files), impl
         self.plugins = list(plugins)
+        self._tmp = tempfile.TemporaryDirectory(prefix="dna-prove-")
+        self.ini = Path(self._tmp.name) / "pytest.ini"
+        self.ini.write_text("[pytest]\n", encoding="utf-8")
         self.collect_errors: list[str] = []
         self._buffer = b""
         self._start()
@@ -137,6 +140,7 @@ class Worker:
         return answer
 
     def close(self) -> None:
+        """Stop the process (a replacement may be started by :meth:`ask` later)."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -147,11 +151,27 @@ class Worker:
             if stream is not None:
                 stream.close()
 
+    def shutdown(self) -> None:
+        """Stop for good, and remove the worker's temporary files."""
+        self.close()
+        self._tmp.cleanup()
+
+
+def start_worker(root: Path, files: Sequence[str], *, impl: Path | None = None,
+                 plugins: Sequence[str] = ()) -> Worker | None:
+    """A worker started ahead of time (regen starts one while the plain run is going, so
+    its start-up overlaps); None when it cannot start, and the proof starts its own."""
+    try:
+        return Worker(root, files, impl, plugins)
+    except WorkerDied:
+        return None
+
 
 def _limit(baseline: float, timeout: float) -> float:
-    """A mutant may take five times as long as the real code (and at least 2 s): longer
-    means it loops, and counts as killed."""
-    return min(timeout, max(2.0, 5.0 * baseline + 1.0))
+    """A mutant may take ten times as long as the real code, plus 2 s (and at least 5 s):
+    longer means it loops, and counts as killed. Generous, so that a loaded machine does
+    not turn a slow survivor into a kill."""
+    return min(timeout, max(5.0, 10.0 * baseline + 2.0))
 
 
 def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
@@ -198,48 +218,53 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
 
 def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = None,
                    timeout: float = 60.0, workers: int = 1, plugins: Sequence[str] = (),
-                   progress: Callable[[str], None] | None = None) -> dict[str, ProofResult]:
+                   progress: Callable[[str], None] | None = None,
+                   prestarted: Worker | None = None) -> dict[str, ProofResult]:
     """Mutate each job's targets and run its tests against every mutant.
 
-    ``timeout`` caps one mutant's run; ``workers`` proof workers share the jobs.
+    ``timeout`` caps one mutant's run; ``workers`` proof workers share the jobs (the
+    first may be ``prestarted``, see :func:`start_worker`).
     """
     if not jobs:
+        if prestarted is not None:
+            prestarted.shutdown()
         return {}
     files = sorted({f for job in jobs for f in job.files})
     shares = [list(jobs[i::max(1, workers)]) for i in range(max(1, workers))]
     shares = [s for s in shares if s]
     results: dict[str, ProofResult] = {}
-    with tempfile.TemporaryDirectory(prefix="dna-prove-") as tmp:
-        ini = Path(tmp) / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")
+    spare = [prestarted] if prestarted is not None and set(files) <= set(
+        prestarted.files) else []
+    if prestarted is not None and not spare:
+        prestarted.shutdown()
 
-        def work(share: list[ProofJob]) -> list[ProofResult]:
-            try:
-                worker = Worker(root, files, impl, ini, plugins)
-            except WorkerDied as exc:
-                return [ProofResult(j.finding_id, errors=[f"proof: {exc}"]) for j in share]
-            done: list[ProofResult] = []
-            try:
-                for job in share:
-                    try:
-                        done.append(_prove_one(worker, job, timeout))
-                    except WorkerDied as exc:  # a replacement worker would not start
-                        done.append(ProofResult(job.finding_id, errors=[f"proof: {exc}"]))
-                        break
-                    if progress:
-                        progress(job.finding_id)
-            finally:
-                worker.close()
-            done += [ProofResult(j.finding_id, errors=["proof: not run, the proof worker "
-                                                       "could not be restarted"])
-                     for j in share[len(done):]]
-            return done
+    def work(share: list[ProofJob]) -> list[ProofResult]:
+        try:
+            worker = spare.pop() if spare else Worker(root, files, impl, plugins)
+        except (WorkerDied, IndexError) as exc:
+            return [ProofResult(j.finding_id, errors=[f"proof: {exc}"]) for j in share]
+        done: list[ProofResult] = []
+        try:
+            for job in share:
+                try:
+                    done.append(_prove_one(worker, job, timeout))
+                except WorkerDied as exc:  # a replacement worker would not start
+                    done.append(ProofResult(job.finding_id, errors=[f"proof: {exc}"]))
+                    break
+                if progress:
+                    progress(job.finding_id)
+        finally:
+            worker.shutdown()
+        done += [ProofResult(j.finding_id, errors=["proof: not run, the proof worker "
+                                                   "could not be restarted"])
+                 for j in share[len(done):]]
+        return done
 
-        if len(shares) == 1:
-            outcomes = [work(shares[0])]
-        else:
-            with ThreadPoolExecutor(len(shares)) as pool:
-                outcomes = list(pool.map(work, shares))
+    if len(shares) == 1:
+        outcomes = [work(shares[0])]
+    else:
+        with ThreadPoolExecutor(len(shares)) as pool:
+            outcomes = list(pool.map(work, shares))
     for share_results in outcomes:
         for r in share_results:
             results[r.finding_id] = r

@@ -1,0 +1,266 @@
+"""The regeneration test: its overhead over plain pytest, the notebook series in parallel,
+and mutation-proof speed against mutmut on the same function and tests.
+
+Subject: the bundled example (``examples/logistics``) when it has codified findings with
+generated tests, else the regen test suite's fixture project (``tests/regen/shipping.py``);
+the section says which. Everything runs on a temporary copy.
+
+    python benchmarks/run.py regen
+    DNA_BENCH_REPEAT=5 python benchmarks/run.py regen     # more repeats (median reported)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the fixture project builder lives in tests/regen
+
+REPEAT = int(os.environ.get("DNA_BENCH_REPEAT", "3"))
+PY = sys.executable
+
+
+def _timed(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None,
+           timeout: float = 1800) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    return time.perf_counter() - start, done
+
+
+def _subject(tmp: Path) -> tuple[Path, str]:
+    """A copy of the example when it has generated tests to run, else the fixture."""
+    from dna_kit.ledger import load_ledger
+
+    example = REPO / "examples" / "logistics"
+    if (example / "dna" / "findings").is_dir():
+        root = tmp / "logistics"
+        shutil.copytree(example, root, ignore=shutil.ignore_patterns(
+            "__pycache__", ".hypothesis", "regen-history.jsonl"))
+        ledger = load_ledger(root)
+        if any(f.links.tests and f.binding and f.status in ("accepted", "codified")
+               for f in ledger):
+            return root, "the bundled example (`examples/logistics`)"
+    from tests.regen.shipping import build_shipping_project
+
+    project = build_shipping_project(tmp / "shipping")
+    return project.root, ("the regen fixture project (`tests/regen/fixtures/shipping`: the "
+                          "bundled example had no generated tests yet)")
+
+
+def _test_files(root: Path) -> list[str]:
+    from dna_kit.ledger import load_ledger
+
+    files: list[str] = []
+    for f in load_ledger(root):
+        if f.status in ("accepted", "codified"):
+            files += [t for t in f.links.tests if (root / t).is_file() and t not in files]
+    return files
+
+
+def _env(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def bench_overhead(root: Path) -> tuple[str, float]:
+    files = _test_files(root)
+    regen = [PY, "-m", "dna_kit", "-C", str(root), "regen", "--no-history"]
+    plain = [PY, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", *files]
+    ours, base = [], []
+    for _ in range(REPEAT):  # interleaved, so load on the machine hits both alike
+        t, done = _timed(regen, cwd=root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        ours.append(t)
+        t, done = _timed(plain, cwd=root, env=_env(root))
+        assert done.returncode == 0, done.stdout + done.stderr
+        base.append(t)
+    a, b = statistics.median(ours), statistics.median(base)
+    ratio = a / b
+    text = (f"| `dna regen` (no proof) | {a:.2f} s |\n| plain `pytest` of the same "
+            f"{len(files)} generated test file(s) | {b:.2f} s |\n| ratio | **{ratio:.2f}** "
+            f"(goal ≤ 1.3: {'met' if ratio <= 1.3 else 'not met'}) |")
+    return text, ratio
+
+
+def bench_notebooks(tmp: Path) -> str:
+    notebooks = sorted(p for p in (REPO / "notebooks").glob("*.ipynb"))
+    if len(notebooks) < 2:
+        return "Fewer than two notebooks in `notebooks/`: nothing to run in parallel."
+    env = dict(os.environ)
+    rows, times, failures = [], {}, []
+    for parallel in (1, 2):
+        work = tmp / f"nb-{parallel}"
+        work.mkdir()
+        env["DNA_SCRATCH"] = str(work / "scratch")  # each run its own scratch example
+        cmd = [PY, "-m", "dna_kit", "-C", str(work), "notebooks", "run",
+               *[str(n) for n in notebooks], "--parallel", str(parallel), "--out", "out",
+               "-p", "interactive=False", "--cell-timeout", "600"]
+        t, done = _timed(cmd, cwd=work, env=env)
+        times[parallel] = t
+        failures += [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
+        rows.append(f"| `--parallel {parallel}` | {t:.1f} s |")
+    speedup = times[1] / times[2]
+    names = ", ".join(f"`{n.name}`" for n in notebooks)
+    text = "\n".join(["| run | wall time |", "|---|---|", *rows,
+                      f"| speed-up | **{speedup:.2f}×** (goal ≥ 1.6×: "
+                      f"{'met' if speedup >= 1.6 else 'not met'}) |"])
+    text += f"\n\nNotebooks: {names}, with `-p interactive=False`."
+    if failures:
+        text += ("\n\nNotebooks that failed in these runs (their time still counts; each "
+                 "stops at its failing cell):\n\n" + "\n".join(
+                     f"- {line.removeprefix('FAILED  ')}" for line in sorted(set(failures))))
+    return text
+
+
+def _proof_subject(root: Path) -> tuple[str, str, str] | None:
+    """(finding id, module:callable, test file) of the first codified finding to prove."""
+    from dna_kit.ledger import load_ledger
+
+    for f in load_ledger(root):
+        if f.binding and f.links.tests and f.status in ("accepted", "codified"):
+            test = f.links.tests[0]
+            if (root / test).is_file():
+                return f.id, f.binding.target, test
+    return None
+
+
+def bench_prove(root: Path, tmp: Path) -> str:
+    subject = _proof_subject(root)
+    if subject is None:
+        return "No codified finding to prove."
+    finding_id, target, test = subject
+    module, _, func = target.partition(":")
+    regen = [PY, "-m", "dna_kit", "-C", str(root), "regen", "--prove", "--finding",
+             finding_id, "--no-history", "--json", str(tmp / "proof.json")]
+    ours = []
+    for _ in range(REPEAT):
+        t, done = _timed(regen, cwd=root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        ours.append(t)
+    import json
+
+    card = json.loads((tmp / "proof.json").read_text(encoding="utf-8"))
+    result = next(f for f in card["findings"] if f["id"] == finding_id)
+    total = result["mutants_total"]
+    in_mutants = sum(m["duration"] for m in result["mutants"])
+    our_wall = statistics.median(ours)
+    lines = [f"Function: `{target}` ({finding_id}), tests: `{test}`.", "",
+             "| tool | mutants | killed | mutation phase | mutants/s | total wall time |",
+             "|---|---|---|---|---|---|",
+             f"| `dna regen --prove --finding {finding_id}` | {total} | "
+             f"{result['mutants_killed']} | {in_mutants:.2f} s | {total / in_mutants:.1f} | "
+             f"{our_wall:.2f} s |"]
+    ratios = []
+    for autoload in (True, False):
+        mm = _mutmut(root, tmp, module, func, test, autoload=autoload)
+        if isinstance(mm, str):
+            lines += ["", mm]
+            return "\n".join(lines)
+        ratios.append(mm["wall"] / our_wall)
+        how = "" if autoload else ", `PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`"
+        lines.append(f"| `mutmut run` {mm['version']} (same function and test file{how}) | "
+                     f"{mm['total']} | {mm['killed']} | — | {mm['rate']} | "
+                     f"{mm['wall']:.2f} s |")
+    lines += ["", f"Total time, mutmut / dna regen: **{ratios[0]:.1f}×** as each tool runs "
+                  f"by default, **{ratios[1]:.1f}×** with mutmut's pytest also spared the "
+                  f"auto-loaded plugins that dna regen skips (goal ≥ 3×: "
+                  f"{'met' if min(ratios) >= 3 else 'not met' if max(ratios) < 3 else 'met by default, not with plugins off'}"
+                  "). Both start cold (a fresh process; mutmut from an empty `mutants/` "
+                  "folder) and include their own baseline test run; mutmut mutates the whole "
+                  "file, then runs only the named function's mutants; its mutants/s is the "
+                  "figure it prints for its mutation phase. The two tools make different "
+                  "mutant sets, so counts differ."]
+    return "\n".join(lines)
+
+
+def _mutmut(root: Path, tmp: Path, module: str, func: str, test: str, *,
+            autoload: bool = True) -> dict[str, Any] | str:
+    exe = Path(PY).with_name("mutmut")
+    if not exe.exists():
+        return ("mutmut is not installed in this environment (`pip install mutmut` into "
+                ".venv for this benchmark), so only dna_kit's figures are given.")
+    version = subprocess.run([PY, "-c", "import importlib.metadata as m; "
+                              "print(m.version('mutmut'))"], capture_output=True,
+                             text=True).stdout.strip()
+    top = module.split(".")[0]
+    source = module.replace(".", "/") + ".py"
+    walls, last = [], None
+    env = _env(root)
+    if not autoload:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    for i in range(REPEAT):
+        work = tmp / f"mutmut-{autoload}-{i}"
+        shutil.copytree(root, work, ignore=shutil.ignore_patterns("__pycache__", "mutants"))
+        also = ["dna"] + [str(p.relative_to(work)) for p in (work / top).rglob("*.py")
+                          if str(p.relative_to(work)) != source]
+        (work / "setup.cfg").write_text(
+            "[mutmut]\nsource_paths=" + source + "\nalso_copy=\n"
+            + "".join(f"    {a}\n" for a in also)
+            + f"pytest_add_cli_args_test_selection={test}\n", encoding="utf-8")
+        # Only the one function: mutmut names its mutants module.x_func__mutmut_N.
+        pattern = f"{module}.x_{func.split('.')[-1]}__mutmut_*"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(work), os.environ.get(
+            "PYTHONPATH")]))
+        t, done = _timed([str(exe), "run", pattern], cwd=work, env=env)
+        if done.returncode != 0:
+            tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+            return "mutmut did not run here: " + " / ".join(tail)
+        walls.append(t)
+        last = done
+    assert last is not None
+    results = subprocess.run([str(exe), "results", "--all", "true"],
+                             cwd=tmp / f"mutmut-{autoload}-0", capture_output=True,
+                             text=True).stdout
+    prefix = pattern.rstrip("*")
+    names = [(n, s) for n, s in re.findall(r"(\S+__mutmut_\d+): ([\w ]+)", results)
+             if n.startswith(prefix)]
+    killed = sum(1 for _, status in names if status == "killed")
+    rate = re.findall(r"([\d.]+) mutations/second", last.stdout)
+    return {"version": version, "wall": statistics.median(walls), "total": len(names),
+            "killed": killed, "rate": rate[-1] if rate else "?"}
+
+
+def run() -> str:
+    with tempfile.TemporaryDirectory(prefix="bench-regen-") as tmp_name:
+        tmp = Path(tmp_name)
+        root, which = _subject(tmp)
+        overhead, _ = bench_overhead(root)
+        prove = bench_prove(root, tmp)
+        notebooks = bench_notebooks(tmp)
+    return f"""## Regeneration test (`dna regen`)
+
+Subject: {which}. Median of {REPEAT} interleaved runs each; the machine is shared, so only
+the ratios travel.
+
+### Overhead over plain pytest (no proof)
+
+| run | wall time |
+|---|---|
+{overhead}
+
+### Mutation proof vs mutmut
+
+{prove}
+
+### The notebook series, two at a time
+
+{notebooks}
+
+Reproduce: `python benchmarks/run.py regen` (mutmut: `.venv/bin/pip install mutmut`).
+"""
+
+
+if __name__ == "__main__":
+    print(run())
