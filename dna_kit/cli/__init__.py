@@ -15,7 +15,7 @@ from collections.abc import Sequence
 __all__ = ["build_parser", "main"]
 
 #: Command-group modules under ``dna_kit.cli``, in the order ``dna --help`` lists them.
-COMMAND_GROUPS: tuple[str, ...] = ("ledger", "regen", "mine", "codify")
+COMMAND_GROUPS: tuple[str, ...] = ("ledger", "regen", "mine", "codify", "model")
 
 EPILOG = """\
 Start with `dna init`, then `dna add` or `dna extract`; `dna COMMAND --help` tells more.
