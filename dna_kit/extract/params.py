@@ -43,12 +43,13 @@ _COUNTED = ("retries", "retry", "attempts", "attempt", "nodes", "node", "pods", 
 _UNITS = sorted([*_DURATION, *_SIZE, *_PERCENT, *_RATE, *_COUNTED], key=len, reverse=True)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _QTY = re.compile(
-    rf"(?<![\w.,/-])(?P<cmp>(?:up to|at most|no more than|at least|more than|less than|over|under|"
+    rf"(?<![\w.,/-])(?P<cmp>(?:up to|at most|no more than|never more than|not more than|at least|more than|less than|over|under|"
     rf"~|≈|<=|>=|<|>)\s*)?(?P<num>{_NUM})\s*(?P<plus>\+)?\s*"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])",
     re.I,
 )
-_CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ", "at least": "at least ", "more than": ">",
+_CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ", "never more than": "at most ",
+        "not more than": "at most ", "at least": "at least ", "more than": ">",
         "over": ">", "less than": "<", "under": "<", "~": "~", "≈": "~", "<=": "<=",
         ">=": ">=", "<": "<", ">": ">"}
 
@@ -102,6 +103,21 @@ _NAME_FOR_DIMENSION = {
 }
 _LIMITED = re.compile(r"\b(retr(?:y|ies)|attempts?|connections?|requests?|workers?|threads?|"
                       r"replicas?|nodes?|pods?|jobs?|uploads?|items?)\b", re.I)
+_ANY = frozenset({"duration", "size", "fraction", "rate", "count"})
+_TIME = frozenset({"duration"})
+_HOW_MANY = frozenset({"count"})
+#: The dimensions each name can hold; names not listed hold any.
+_FITS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("connect_timeout", "read_timeout", "write_timeout", "request_timeout",
+                     "idle_timeout", "statement_timeout", "timeout", "backoff", "retry_delay",
+                     "ttl", "latency", "interval", "window", "delay", "duration"), _TIME),
+    **dict.fromkeys(("max_attempts", "pool_size", "batch_size", "replicas"), _HOW_MANY),
+    "retries": frozenset({"count", "duration"}),
+    "memory": frozenset({"size", "fraction"}), "disk": frozenset({"size", "fraction"}),
+    "cache": frozenset({"size", "duration", "fraction"}),
+    "rate_limit": frozenset({"rate", "count"}), "rate": frozenset({"rate", "fraction"}),
+    "error_rate": frozenset({"fraction", "count", "rate"}),
+}
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~)?$", re.I)
 
 
@@ -189,8 +205,12 @@ def _name(before: str, unit: str, dimension: str, after: str = "") -> str:
     if cut > 0:
         window = window[cut + 2:]
     for m in _NAME_RE.finditer(window):
+        name = _NAMES[int(str(m.lastgroup)[1:])][1]
+        # A name that cannot hold this kind of value ("batch size" of 8 s) is skipped.
+        if dimension not in _FITS.get(name, _ANY):
+            continue
         if best is None or m.end() > best[0]:
-            best = (m.end(), _NAMES[int(str(m.lastgroup)[1:])][1])
+            best = (m.end(), name)
     unit = unit.lower()
     if dimension == "count" and unit in _COUNTED and unit not in ("x", "times"):
         noun = {"retries": "retries", "retry": "retries", "attempts": "max_attempts",
