@@ -70,6 +70,14 @@ _EXPORTS: dict[str, str] = {
     # (not `redact` itself: the name is its module's, and which one `dna_kit.redact` meant
     # would depend on import order; use `from dna_kit.redact import redact`)
     "Redacted": "dna_kit.redact",
+    # incident mining
+    # (not `ingest` itself: `dna_kit.ingest` is its package; use
+    # `from dna_kit.ingest import ingest`)
+    "Document": "dna_kit.document",
+    "Candidate": "dna_kit.extract",
+    "extract_findings": "dna_kit.extract",
+    "extract_paths": "dna_kit.extract",
+    "evaluate_extraction": "dna_kit.evaluate",
     # guided interviews
     "InterviewSession": "dna_kit.interview",
     "load_question_bank": "dna_kit.interview",
@@ -80,6 +88,7 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dna_kit.codify import Artifact, build_template_registry, codify, render_adr, write_adr
+    from dna_kit.document import Document
     from dna_kit.errors import (
         CodifyError,
         DnaKitError,
@@ -97,6 +106,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         RegistryError,
         SourceError,
     )
+    from dna_kit.evaluate import evaluate_extraction
+    from dna_kit.extract import Candidate, extract_findings, extract_paths
     from dna_kit.finding import KINDS, LAYERS, STATUSES, Binding, Finding, Links, Provenance
     from dna_kit.interview import InterviewSession, load_question_bank, replay_transcript
     from dna_kit.ledger import Ledger, add_finding, load_ledger, set_status, update_finding
