@@ -297,8 +297,12 @@ def _finding_fields(entry: ReviewEntry, base: Mapping[str, Any]) -> dict[str, An
     return fields
 
 
-def build(root: Path = HERE, *, log: Callable[[str], None] = print) -> BuildReport:
+def build(root: Path = HERE, *, log: Callable[[str], None] = print,
+          strict: bool = True) -> BuildReport:
     """Rebuild ``root``'s ``dna/`` and ``docs/adr/`` from its sources and review.yaml.
+
+    ``strict=False`` (the demo) captures a rule by hand, with a warning, when no extracted
+    candidate quotes its phrase any more, instead of failing.
 
     >>> build(copy_of_the_example).codified         # doctest: +SKIP
     ['F-0001', 'F-0002', 'F-0003', 'F-0007', 'F-0008', 'F-0010', 'F-0015']
@@ -313,8 +317,18 @@ def build(root: Path = HERE, *, log: Callable[[str], None] = print) -> BuildRepo
     plan: list[tuple[ReviewEntry, dict[str, Any], bool]] = []
     for entry in review.entries:
         manual = candidates is None or bool(entry.data.get("manual"))
-        base = (manual_fields(root, entry) if manual or candidates is None
-                else match_candidate(entry, candidates, review).to_finding_fields())
+        if manual or candidates is None:
+            base = manual_fields(root, entry)
+        else:
+            try:
+                base = match_candidate(entry, candidates, review).to_finding_fields()
+            except ReviewError as exc:
+                if strict:
+                    raise
+                # The extractor changed under the review: keep going from the source itself.
+                log(f"warning: {exc.path}:{exc.line}: no candidate quotes {entry.quote!r}; "
+                    "captured by hand from the source instead")
+                base, manual = manual_fields(root, entry), True
         fields = _finding_fields(entry, base)
         try:
             Finding.from_dict({**fields, "id": "F-0000"})

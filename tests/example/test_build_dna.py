@@ -117,3 +117,34 @@ def test_a_rule_captured_by_hand_quotes_its_lines(example_copy: Path) -> None:
     assert "Keep waves at 40 orders at most." in prov.quote
     assert prov.question == "acta-job-smarts"
     assert "captured:manual" in finding.tags
+
+
+def test_the_demo_build_survives_a_changed_extractor(example_copy: Path) -> None:
+    """Strict (the default) fails on a phrase no candidate quotes; the demo's lenient build
+    captures it from the source by hand and says so."""
+    import importlib.util
+
+    review = example_copy / "review.yaml"
+    review.write_text(review.read_text().replace(
+        "    quote: a 41st order has nowhere to stand\n",
+        "    quote: Keep waves at 40 orders at most.\n", 1))
+    strict = build("--root", str(example_copy))
+    assert strict.returncode == 1
+    assert "'Keep waves at 40 orders at most.'" in strict.stderr
+
+    spec = importlib.util.spec_from_file_location("build_dna_copy",
+                                                  example_copy / "build_dna.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        said: list[str] = []
+        report = module.build(example_copy, log=said.append, strict=False)
+    finally:
+        del sys.modules[spec.name]
+    assert any("captured by hand" in line and "Keep waves" in line for line in said)
+    assert len(report.manual) == 1
+    finding = load_ledger(example_copy)[report.manual[0]]
+    assert finding.title == "A loading wave holds at most 40 orders"
+    assert finding.status == "codified"
