@@ -133,11 +133,14 @@ def run_test_source(project: Project, source: str, *, name: str = "test_preview.
     with tempfile.TemporaryDirectory(prefix="dna-preview-") as tmp:
         path = Path(tmp) / name
         path.write_text(source, encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(project.root), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "PY_COLORS")}
+        # A Jupyter kernel asks for colour; escape codes would hide the failing example.
+        env.update(NO_COLOR="1", PY_COLORS="0", PYTHONPATH=os.pathsep.join(
+            [str(project.root), *filter(None, [os.environ.get("PYTHONPATH")])]))
         try:
             result = subprocess.run(
                 [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+                 "--color=no",
                  "--rootdir", tmp, str(path)],
                 cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -199,6 +202,11 @@ class CodifyPanel(Panel):
                     self.adr_button]),
             self.status, self.code])
         self.widget.add_class("dna-codify")
+        for widget, name in ((self.preview_button, "preview"), (self.run_button, "run"),
+                             (self.save_button, "save"), (self.adr_button, "record"),
+                             (self.params, "params"), (self.status, "status"),
+                             (self.target, "target")):
+            widget.add_class(f"dna-codify-{name}")
         self._load()
 
     # -- what is shown ------------------------------------------------------------------

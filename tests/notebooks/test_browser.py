@@ -84,6 +84,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         str(REPO / "notebooks" / "02_postmortem_session.ipynb"), str(work / "postmortem.ipynb"),
         parameters={**common, "sources": ["incidents/2026-03-14-carrier-retry-storm.md"]},
         prepare_only=True, kernel_name="python3")
+    papermill.execute_notebook(
+        str(REPO / "notebooks" / "04_codify.ipynb"), str(work / "codify.ipynb"),
+        parameters=common, prepare_only=True, kernel_name="python3")
     return root
 
 
@@ -240,3 +243,23 @@ def test_postmortem_review_in_a_real_browser(page: Any, lab: str, workspace: Pat
     rejected = load_ledger(workspace / "logistics").filter(status="rejected")
     assert len(rejected) == rejected_before + 1
     assert "covered by the finding just accepted" in [f.rejected_reason for f in rejected]
+
+
+def test_codify_runs_a_generated_test_live_in_a_real_browser(page: Any, lab: str,
+                                                             tmp_path: Path) -> None:
+    _open_and_run_all(page, lab, "codify.ipynb")
+    panel = page.locator(".dna-codify")
+    panel.wait_for(timeout=120_000)
+    assert page.locator(".dna-codify-target input").input_value() == \
+        "dispatch.carrier:backoff_delay"
+    status = page.locator(".dna-codify-status")
+    page.locator("button.dna-codify-run").click()
+    _wait_for(lambda: "passed" in status.inner_text(), 120, "the live run to pass")
+    # Break the rule in the binding: the generated test must now fail, with an example.
+    params = page.locator(".dna-codify-params textarea")
+    params.fill(params.input_value().replace("cap = 5s", "cap = 6s"))
+    page.locator("button.dna-codify-run").click()
+    _wait_for(lambda: "failed" in status.inner_text(), 120, "the live run to fail")
+    shown = status.inner_text()
+    assert "attempt=" in shown and "delay(" in shown and "\x1b[" not in shown
+    _screenshot(page, panel, "codify.png", tmp_path)
