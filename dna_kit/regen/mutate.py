@@ -7,7 +7,8 @@ mutated ``def`` as source so a worker can compile it and swap it in. The operato
 =================  ===========================================================
 ``constant``       a number changes (ints +1, floats doubled or +1), True/False flip
 ``compare``        ``<`` ↔ ``<=``, ``>`` ↔ ``>=``, ``==`` ↔ ``!=``, ``in`` ↔ ``not in``
-``arithmetic``     ``+`` ↔ ``-``, ``*`` ↔ ``/``, ``//`` → ``/``, ``**`` → ``*``, ``%`` → ``*``
+``arithmetic``     ``+`` ↔ ``-``, ``*`` ↔ ``/``, ``//`` → ``/``, ``**`` → ``*``, ``%`` → ``*``,
+                   ``-x`` → ``x``
 ``boolean``        ``and`` ↔ ``or``, ``not x`` → ``x``
 ``minmax``         ``min(...)`` ↔ ``max(...)``
 ``condition``      an ``if``'s condition removed: the branch always runs, or never does
@@ -165,13 +166,15 @@ def _sites(node: ast.AST) -> Iterator[_Site]:
             return before, "return None", None, None
         yield "return", drop_return
 
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.USub):
         # Handled here, not in the chain above, so nothing else at this node is skipped.
-        yield "boolean", _drop_not
+        yield ("boolean" if isinstance(node.op, ast.Not) else "arithmetic"), _drop_not
 
 
 def _drop_not(n: ast.AST) -> tuple[str, str, Any, Any]:
-    raise NotImplementedError  # replaced by the parent-aware rewrite in _apply
+    """``not x`` → ``x`` and ``-x`` → ``x``: the node itself is replaced, which needs its
+    parent, so :func:`_mutate_one` does it; this marker is never called."""
+    raise NotImplementedError
 
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
@@ -194,6 +197,20 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
                 continue  # a docstring
             yield child
             yield from _walk(child)
+
+
+def _built_classes(tree: ast.Module, func: ast.AST) -> list[ast.ClassDef]:
+    """Classes of the same module that ``func`` returns an instance of (``return
+    RateLimiter(...)``): a factory's behaviour is the object it builds."""
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    found: list[ast.ClassDef] = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Name) \
+                and node.value.func.id in classes \
+                and classes[node.value.func.id] not in found:
+            found.append(classes[node.value.func.id])
+    return found
 
 
 def _functions(node: ast.AST, prefix: str) -> list[tuple[str, ast.FunctionDef |
@@ -239,7 +256,9 @@ def _replace_child(root: ast.AST, old: ast.AST, new: ast.AST) -> None:
 def make_mutants(source: str, qualname: str, *, target: str | None = None,
                  filename: str = "<target>") -> list[Mutant]:
     """Every mutant of ``qualname`` in module ``source`` (a function, a method, or all the
-    methods of a class), numbered from 1 in a fixed order.
+    methods of a class), numbered from 1 in a fixed order. A module-level function that
+    returns an instance of a class of the same module (a factory) also gets the mutants of
+    that class's methods.
 
     Raises ``LookupError`` when the module defines no such name.
     """
@@ -248,7 +267,11 @@ def make_mutants(source: str, qualname: str, *, target: str | None = None,
     if node is None:
         raise LookupError(f"{filename} defines no function or class {qualname!r}")
     mutants: list[Mutant] = []
-    for name, func in _functions(node, qualname):
+    functions = _functions(node, qualname)
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "." not in qualname:
+        for cls in _built_classes(tree, node):
+            functions += _functions(cls, cls.name)
+    for name, func in functions:
         for index, child in enumerate(_walk(func)):
             for site, (op, _apply) in enumerate(_sites(child)):
                 clone, before, after, old, new, line = _mutate_one(func, index, site)
@@ -263,7 +286,8 @@ def make_mutants(source: str, qualname: str, *, target: str | None = None,
 
 def _param_name(value: Any, params: Mapping[str, Any]) -> str | None:
     """The finding parameter whose value this constant is, if exactly one matches."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # 0 and 1 are in every guard and loop; naming them after a parameter misleads.
+    if isinstance(value, bool) or not isinstance(value, int | float) or value in (0, 1, -1):
         return None
     names = [k for k, v in params.items() if isinstance(v, int | float)
              and not isinstance(v, bool) and abs(float(v) - float(value)) < 1e-12]

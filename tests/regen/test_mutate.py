@@ -84,6 +84,37 @@ def test_a_class_target_mutates_each_of_its_methods() -> None:
     assert all(m.target == "m:Breaker" for m in mutants)
 
 
+FACTORY = '''\
+class Limiter:
+    def __init__(self, limit):
+        self.limit = limit
+
+    def allow(self, seen):
+        return seen < self.limit
+
+
+def make_limiter():
+    return Limiter(limit=5)
+
+
+def by_urgency(items):
+    return sorted(items, key=lambda item: -item.urgency)
+'''
+
+
+def test_a_factory_is_proven_through_the_class_it_builds() -> None:
+    mutants = make_mutants(FACTORY, "make_limiter")
+    # __init__ only stores its argument: nothing there to mutate.
+    assert {m.qualname for m in mutants} == {"make_limiter", "Limiter.allow"}
+    assert ("compare", "seen < self.limit", "seen <= self.limit") in _pairs(mutants)
+    assert ("constant", "5", "6") in _pairs(mutants)
+
+
+def test_a_negation_can_be_dropped() -> None:
+    assert ("arithmetic", "-item.urgency", "item.urgency") in _pairs(
+        make_mutants(FACTORY, "by_urgency"))
+
+
 def test_an_unknown_target_is_a_clear_error() -> None:
     with pytest.raises(LookupError, match="'nope'"):
         make_mutants(SOURCE, "nope", filename="retry.py")
@@ -98,6 +129,9 @@ def test_a_constant_that_is_a_parameter_is_asked_about_by_name() -> None:
     assert "never runs" in question_for(cond, {})
     # Two parameters with the same value: no guessing which one it is.
     assert "the constant 2" in question_for(m, {"factor": 2, "retries": 2})
+    # 0 and 1 are everywhere (`attempt < 1`); a parameter that is 1 is not named for them.
+    one = next(m for m in make_mutants(SOURCE, "backoff") if m.original == "1")
+    assert "the constant 1 is 2" in question_for(one, {"window": 1.0})
 
 
 def _closure_factory():  # type: ignore[no-untyped-def]
