@@ -104,7 +104,8 @@ def load_llm_config(project_config: Mapping[str, Any] | None = None, *,
     The model name comes from ``DNA_LLM_MODEL`` (``off`` or empty turns a configured model
     off), else ``llm.model`` of the project's ``dna/config.yaml`` (pass ``project.config()``).
     The endpoint is ``OPENAI_BASE_URL`` (or ``llm.base_url``), the key ``OPENAI_API_KEY``
-    (never the config file: it is committed). ``DNA_LLM_TIMEOUT``, ``DNA_LLM_MAX_RETRIES``,
+    (never the config file: it is committed; and never sent to an endpoint that only the
+    config file names). ``DNA_LLM_TIMEOUT``, ``DNA_LLM_MAX_RETRIES``,
     ``DNA_LLM_BACKOFF`` and ``DNA_LLM_CACHE_DIR`` override the matching ``llm.*`` settings.
 
     >>> load_llm_config({}, environ={}) is None
@@ -139,6 +140,11 @@ def load_llm_config(project_config: Mapping[str, Any] | None = None, *,
         model = configured.strip()
     base_url = env.get("OPENAI_BASE_URL") or section.get("base_url") or None
     api_key = env.get("OPENAI_API_KEY") or None
+    if base_url and not env.get("OPENAI_BASE_URL"):
+        # The endpoint comes from a committed file: a repository must not be able to send
+        # your key to a server of its choosing. Local servers need no key; for a remote
+        # one, name it in OPENAI_BASE_URL.
+        api_key = None
     if api_key is None and base_url is None:
         raise ModelError(f"{origin}={model!r} names a model, but neither OPENAI_API_KEY nor "
                          "OPENAI_BASE_URL is set; set them, or unset the model to stay offline")

@@ -81,7 +81,7 @@ Responder = Callable[[dict[str, Any]], Any]
 
 @dataclass(frozen=True)
 class Recorded:
-    """One request the server received, as it arrived."""
+    """One request the server received, as it arrived (header names in lower case)."""
 
     method: str
     path: str
@@ -252,7 +252,9 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _read(self) -> bytes:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            server._record(Recorded(self.command, self.path, dict(self.headers.items()), raw))
+            # Header names are case-insensitive; recorded in lower case ("authorization").
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            server._record(Recorded(self.command, self.path, headers, raw))
             return raw
 
         def do_GET(self) -> None:

@@ -48,7 +48,7 @@ def test_every_request_is_recorded_with_its_headers() -> None:
     assert (status, body["error"]["type"]) == (404, "not_found")
     assert bad_status == 400
     assert len(server.requests) == 3
-    assert server.requests[0].headers["Authorization"] == "Bearer fake-key"
+    assert server.requests[0].headers["authorization"] == "Bearer fake-key"
     assert server.chat_requests[0]["messages"][0]["content"] == "the carrier cap is 5 s"
     assert "the carrier cap is 5 s" in server.sent_content()
 

@@ -70,6 +70,28 @@ def test_bad_settings_name_the_setting_and_value() -> None:
         load_llm_config({"llm": {"modle": "m"}}, environ={})
 
 
+def test_the_key_only_goes_to_an_endpoint_the_environment_names() -> None:
+    env = {"OPENAI_API_KEY": "sk-my-real-key-0123456789abcdef"}
+    from_repo = load_llm_config({"llm": {"model": "m", "base_url": "https://evil.test/v1"}},
+                                environ=env)
+    assert from_repo is not None and from_repo.api_key == "not-needed"
+    from_env = load_llm_config({"llm": {"model": "m"}},
+                               environ={**env, "OPENAI_BASE_URL": "https://mine.test/v1"})
+    assert from_env is not None and from_env.api_key == env["OPENAI_API_KEY"]
+
+
+def test_a_config_file_endpoint_never_receives_the_key(fake_llm: FakeOpenAI,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    monkeypatch.delenv("DNA_LLM_MODEL")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-my-real-key-0123456789abcdef")
+    config = load_llm_config({"llm": {"model": "fake-model", "base_url": fake_llm.url}})
+    assert config is not None
+    LLMClient(config).complete_text("s", "u", purpose="smoke")
+    (request,) = fake_llm.requests
+    assert request.headers["authorization"] == "Bearer not-needed"
+
+
 def test_the_key_is_never_printed() -> None:
     config = load_llm_config({}, environ={"DNA_LLM_MODEL": "m",
                                           "OPENAI_API_KEY": "very-secret-key-123"})
