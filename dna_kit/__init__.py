@@ -82,11 +82,20 @@ _EXPORTS: dict[str, str] = {
     "InterviewSession": "dna_kit.interview",
     "load_question_bank": "dna_kit.interview",
     "replay_transcript": "dna_kit.interview",
+    # the regeneration test
+    "regenerate": "dna_kit.regen",
+    "Scorecard": "dna_kit.regen",
+    "FindingResult": "dna_kit.regen",
+    "scorecard_schema": "dna_kit.regen",
+    "write_html": "dna_kit.regen",
+    "run_notebooks": "dna_kit.regen",
+    "write_ci_workflow": "dna_kit.ci",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from dna_kit.ci import write_ci_workflow
     from dna_kit.codify import Artifact, build_template_registry, codify, render_adr, write_adr
     from dna_kit.document import Document
     from dna_kit.errors import (
@@ -114,6 +123,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from dna_kit.llm import LLMClient, LLMConfig, load_llm_config
     from dna_kit.project import Project, find_project, init_project
     from dna_kit.redact import Redacted
+    from dna_kit.regen import (
+        FindingResult,
+        Scorecard,
+        regenerate,
+        run_notebooks,
+        scorecard_schema,
+        write_html,
+    )
     from dna_kit.registry import Registry
     from dna_kit.schema import finding_schema
     from dna_kit.units import Quantity, parse_quantity
