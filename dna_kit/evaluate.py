@@ -217,9 +217,11 @@ def load_gold(path: Path) -> tuple[str, list[GoldItem]]:
 
 
 def evaluate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
-                        extractor: Callable[[Any], list[Any]] | None = None) -> EvalReport:
+                        extractor: Callable[[Any], list[Any]] | None = None,
+                        only: Sequence[str] | None = None) -> EvalReport:
     """Run ``extractor`` (default: the offline one) on every annotated source and score it.
 
+    ``only`` limits the run to these sources (paths as the gold files give them).
     Raises :class:`~dna_kit.errors.SourceError` naming a gold file that is unreadable or
     points at a missing source.
     """
@@ -234,6 +236,8 @@ def evaluate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
     scores = []
     for gold_path in files:
         rel, items = load_gold(gold_path)
+        if only is not None and rel not in only:
+            continue
         source = corpus_dir / rel
         if not source.is_file():
             raise SourceError(f"postmortem={rel!r} is not a file under {corpus_dir}",

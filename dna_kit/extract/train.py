@@ -141,6 +141,36 @@ def cross_validate(rows: list[Row], *, l2: float = 1.0) -> list[float]:
     return scores
 
 
+def cross_validate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
+                              l2: float = 1.0, layer_l2: float = 1.0) -> Any:
+    """The whole extractor scored on each annotated write-up with weights fitted without
+    it: an estimate of how it does on write-ups nobody annotated. Returns an
+    :class:`~dna_kit.evaluate.EvalReport`."""
+    from dna_kit.evaluate import EvalReport, evaluate_extraction
+    from dna_kit.extract import rules
+
+    rows = sentence_rows(gold_dir, corpus_dir)
+    saved = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
+    files = []
+    try:
+        for source in sorted({r.source for r in rows}):
+            train = [r for r in rows if r.source != source]
+            rules.BIAS, weights = fit_weights(train, l2=l2)
+            rules.WEIGHTS.clear()
+            rules.WEIGHTS.update(weights)
+            rules.LAYER_WEIGHTS.clear()
+            rules.LAYER_WEIGHTS.update(fit_layers(train, l2=layer_l2))
+            report = evaluate_extraction(gold_dir, corpus_dir, only=[source])
+            files += report.files
+    finally:
+        rules.BIAS = saved[0]
+        rules.WEIGHTS.clear()
+        rules.WEIGHTS.update(saved[1])
+        rules.LAYER_WEIGHTS.clear()
+        rules.LAYER_WEIGHTS.update(saved[2])
+    return EvalReport(files)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -161,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cv:
         print(f"layer accuracy, leave one file out: "
               f"{cross_validate_layers(rows, l2=args.layer_l2):.3f}")
+        report = cross_validate_extraction(args.gold, args.corpus, l2=args.l2,
+                                           layer_l2=args.layer_l2)
+        print("whole extractor, leave one write-up out:")
+        print(report.to_text())
     return 0
 
 
