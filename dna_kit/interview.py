@@ -224,10 +224,14 @@ def load_question_bank(path: str | Path | None = None) -> QuestionBank:
 # -- offline probes --------------------------------------------------------------------------
 
 _NUMBER_RE = re.compile(
-    r"(?<![\w.:/-])(?P<num>\d+(?:\.\d+)?)(?![\d:/-]|\.\d)"
+    r"(?<![\w.:/,-])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:/-]|[.,]\d)"
     r"(?P<unit>\s?(?:%|[A-Za-zµμ]+(?:/[A-Za-z]+)?))?"
 )
-_DATE_RE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{1,2}:\d{2}\b")
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*")
+_DATE_RE = re.compile(
+    r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{1,2}:\d{2}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
+    re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]?")
 _ABSOLUTE_RE = re.compile(r"\b(always|never)\b", re.IGNORECASE)
 
@@ -236,8 +240,10 @@ def find_numbers(text: str) -> list[str]:
     """The quantities in an answer, as written, in order, without dates, clock times,
     years or a lone 0 or 1.
 
-    >>> find_numbers("We retry 3 times, capped at 5 s, since March 2024 (at 14:02).")
+    >>> find_numbers("We retry 3 times, capped at 5 s, since 2 March 2024 (at 14:02).")
     ['3 times', '5 s']
+    >>> find_numbers("The sorter handles 1,200 orders an hour.")
+    ['1,200 orders']
     """
     blanked = _DATE_RE.sub(lambda m: " " * len(m.group()), text)
     found: list[str] = []
