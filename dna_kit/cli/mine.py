@@ -194,12 +194,12 @@ def _llm(args: argparse.Namespace) -> Any:
         from dna_kit.llm import LLMClient, load_llm_config
     except ImportError as exc:  # the model client is optional
         raise ModelError(f"the model client is not available ({exc})") from None
-    config_data = None
-    try:
-        from dna_kit.project import find_project
+    from dna_kit.errors import ProjectError
+    from dna_kit.project import find_project
 
+    try:
         config_data = find_project(args.cwd).config()
-    except Exception:  # no project is fine: the environment may configure the model
+    except ProjectError:  # no project is fine: the environment may configure the model
         config_data = None
     config = load_llm_config(config_data)
     if config is None:
