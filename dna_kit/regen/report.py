@@ -38,6 +38,8 @@ th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-a
 th{background:#f4f4f4}.pill{border-radius:1em;padding:.1em .6em;color:#fff;font-size:.85em;
 white-space:nowrap}.err{color:#a33;font-size:.9em;white-space:pre-wrap}
 code{background:#f6f6f6;padding:0 .2em}.plots{display:flex;gap:2em;flex-wrap:wrap}
+td a{word-break:break-all}td:first-child a{word-break:normal;white-space:nowrap}
+td:nth-child(7),td:nth-child(8){max-width:14em}
 """
 
 
@@ -118,15 +120,22 @@ def _link(target: Path, out_dir: Path, label: str) -> str:
     return f'<a href="{_e(href)}">{_e(label)}</a>'
 
 
+def _clip(text: str, lines: int = 8) -> str:
+    """A failure message, cut to its first lines (the JSON keeps all of it)."""
+    parts = text.splitlines()
+    return "\n".join(parts[:lines] + (["…"] if len(parts) > lines else []))
+
+
 def _row(f: FindingResult, root: Path, out_dir: Path) -> str:
     finding = _link(root / f.path, out_dir, f.id) if f.path else _e(f.id)
     tests = "<br>".join(_link(root / t, out_dir, Path(t).name) for t in f.tests) or "—"
     decisions = "<br>".join(_link(root / d, out_dir, Path(d).name)
                             for d in f.decisions) or "—"
     mutants = "—" if f.mutants_total is None else f"{f.mutants_killed}/{f.mutants_total}"
-    errors = "".join(f'<div class="err">{_e(e)}</div>' for e in f.errors)
-    errors += "".join(f'<div class="err">{_e(x["test"])}: {_e(x["message"])}</div>'
-                      for x in f.failures if not any(x["test"] in e for e in f.errors))
+    errors = "".join(f'<div class="err">{_e(_clip(e))}</div>' for e in f.errors)
+    errors += "".join(
+        f'<div class="err">{_e(x["test"].split("::")[-1])}: {_e(_clip(x["message"]))}</div>'
+        for x in f.failures if not any(x["test"] in e for e in f.errors))
     return (f"<tr><td>{finding}</td><td>{_e(f.title)}<br><span class='muted'>"
             f"{_e(f.statement)}</span>{errors}</td><td>{_e(f.layer)}</td>"
             f"<td><span class='pill' style='background:{COLORS[f.status]}'>{_e(f.status)}"
