@@ -255,6 +255,8 @@ class CodifyPanel(Panel):
                 "domain": self.domain.value.strip() or None}
 
     def preview(self) -> str | None:
+        if self.template.value == DECISION_RECORD:
+            return self._preview_record()
         try:
             source = preview_test(self.project, self.finding.value, **self._options())
         except DnaKitError as exc:
@@ -265,7 +267,26 @@ class CodifyPanel(Panel):
         self.status.value = "Generated; nothing is written until you save."
         return source
 
+    def _preview_record(self) -> str | None:
+        from dna_kit.codify import render_adr
+
+        try:
+            text = render_adr(find_entry(self.project, self.finding.value).finding,
+                              self.fmt.value)
+        except DnaKitError as exc:
+            self._fail(exc)
+            return None
+        self.error, self.result = None, text
+        self._show_code(text)
+        self.status.value = ("The decision record as it would be written (its number is "
+                             "taken when you write it).")
+        return text
+
     def run(self) -> TestRun | None:
+        if self.template.value == DECISION_RECORD:
+            self.result = None
+            self.status.value = "A decision record is read, not run: write it, then review it."
+            return None
         source = self.preview()
         if source is None:
             return None
@@ -284,6 +305,8 @@ class CodifyPanel(Panel):
     def save(self) -> Any:
         from dna_kit.codify import codify
 
+        if self.template.value == DECISION_RECORD:
+            return self.write_record()
         try:
             artifact = codify(self.project, self.finding.value, **self._options())
         except DnaKitError as exc:

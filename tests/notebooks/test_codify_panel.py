@@ -90,7 +90,12 @@ def test_a_heuristic_gets_a_decision_record(example) -> None:
     panel.finding.value = "F-0011"
     assert panel.template.value == DECISION_RECORD
     panel.fmt.value = "nygard"
-    panel.adr_button.click()
+    panel.preview_button.click()  # see it first: nothing written
+    assert "## Decision" in html.unescape(panel.code.value)
+    assert not load_ledger(example)["F-0011"].links.decisions
+    panel.run_button.click()
+    assert panel.result is None and "read, not run" in panel.status.value
+    panel.save_button.click()  # for a record, saving writes it
     path = panel.result
     assert path.is_file() and path.parent == example.adr_dir
     assert "## Decision" in path.read_text(encoding="utf-8")
