@@ -8,6 +8,8 @@ import warnings
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dna_kit.document import Document, Section
 from dna_kit.extract import CANDIDATE_SCHEMA, extract_findings
@@ -353,3 +355,17 @@ def test_a_document_too_long_for_the_model_is_not_sent(fake_llm: FakeOpenAI, tmp
         found = extract_with_model(doc, client(), max_chars=100, max_chunks=3)
     assert fake_llm.chat_requests == []
     assert [c.to_json() for c in found] == offline(tmp_path)
+
+
+@given(text=st.text(alphabet=st.sampled_from("ab \n\t*`.’—"), max_size=60), data=st.data())
+def test_find_quote_finds_every_slice_however_it_is_spaced(text: str, data) -> None:
+    from dna_kit.extract.model import _normalized
+
+    i = data.draw(st.integers(0, len(text)))
+    j = data.draw(st.integers(i, len(text)))
+    wanted = _normalized(text[i:j])[0].strip()
+    if not wanted:
+        return
+    where = find_quote(re.sub(r"\s+", "  \n", text[i:j]), text)
+    assert where is not None
+    assert _normalized(text[where[0]:where[1]])[0].strip() == wanted
