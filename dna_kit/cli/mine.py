@@ -135,14 +135,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     import json
 
+    from dna_kit.errors import ProjectError
     from dna_kit.extract import extract_paths
+    from dna_kit.extract.save import redacted
+    from dna_kit.project import find_project
 
     llm = _llm(args) if args.llm else None
     project = None
     if args.save:
-        from dna_kit.project import find_project
-
         project = find_project(args.cwd)  # fail before any work if there is no ledger
+    else:
+        try:  # only for its redaction settings
+            project = find_project(args.cwd)
+        except ProjectError:
+            project = None
     results = []
     candidates = []
     first = True
@@ -152,7 +158,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
                            fields=_fields(args), llm=llm):
         results.append(r.error)
         _problems([r], "extract")
-        for c in r.candidates:
+        # Secrets and personal data never reach the terminal or the ledger.
+        for c in redacted(r.candidates, project):
             if c.confidence < args.min_confidence:
                 continue
             candidates.append(c)

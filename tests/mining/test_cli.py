@@ -126,3 +126,21 @@ def test_help_ends_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "Example:\n  dna " + command in capsys.readouterr().out
+
+
+def test_extract_redacts_secrets_in_output_and_ledger(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    source = project.root / "pm.md"
+    source.write_text("## Action items\n\n- Retries must be capped at 5 s; ask "
+                      "ana.costa@example.com before raising the cap above 10 s.\n",
+                      encoding="utf-8")
+    assert main(["-C", str(project.root), "extract", "--json", "pm.md"]) == 0
+    out = capsys.readouterr().out
+    [candidate] = json.loads(out)
+    assert "ana.costa@example.com" not in out and "[REDACTED:" in candidate["quote"]
+    assert main(["-C", str(project.root), "extract", "--save", "pm.md"]) == 0
+    assert main(["-C", str(project.root), "extract", "--save", "pm.md"]) == 0  # no twin
+    [finding] = load_ledger(project).findings
+    assert "ana.costa@example.com" not in finding.provenance[0].quote  # type: ignore[operator]
+    stored = "".join(p.read_text(encoding="utf-8")
+                     for p in project.findings_dir.glob("F-*.md"))
+    assert "ana.costa@example.com" not in stored
