@@ -242,7 +242,11 @@ class InterviewSession:
         transcript = parse_transcript(read_text_strict(path), path)
         meta = dict(transcript.meta)
         bank = bank or load_question_bank()
-        methods = methods if methods is not None else meta.get("methods")
+        if methods is None:
+            # A transcript written elsewhere may not say; the questions it answered do.
+            answered = {bank.get(e.question_id).method for e in transcript.entries
+                        if e.question_id in {q.id for q in bank.questions}}
+            methods = meta.get("methods") or sorted(answered) or None
         session = cls(project if project is not None else path.parent,
                       interviewee=str(meta.get("interviewee") or path.stem),
                       incident=str(meta.get("incident") or "the incident"), bank=bank,

@@ -173,7 +173,8 @@ With a model configured, follow-up questions are written from the answer; withou
 bank's follow-ups are used.
 
 The transcript is saved to `dna/interviews/` **after every answer**, so a crashed kernel
-loses nothing (`InterviewSession.resume(path)` carries on). Candidate findings are proposed
+loses nothing: set `resume` to the transcript and run again to carry on where it stopped.
+Candidate findings are proposed
 from the answers and reviewed with the same panel as the postmortem session."""),
         code("""
 from IPython.display import display
@@ -186,6 +187,8 @@ from dna_kit.notebook import (
 interviewee = "Ana Ruiz"
 incident = "the 2026-07-02 summer sale, partner key suspended"
 methods = ["cdm", "acta"]
+# Carry on an interview whose kernel died: its transcript, relative to the repository.
+resume = ""
 # Headless: replay this transcript (relative to the repository) instead of asking.
 transcript = "interviews/2026-09-17-ana-ruiz.md"'''),
         code("""
@@ -200,9 +203,12 @@ display(bank_frame(bank)[["method", "phase", "id", "question"]])"""),
 Type the engineer's answer in their words and press **Save answer, next**. Candidates from
 the answers appear below the interview as you go."""),
         code("""
-if interactive:
+if interactive and resume:
+    session = InterviewSession.resume(project.root / resume)
+elif interactive:
     session = InterviewSession(project, interviewee=interviewee, incident=incident,
                                methods=methods)
+if interactive:
     print("transcript:", session.path)
     panel = InterviewPanel(session)
     display(panel)"""),

@@ -115,6 +115,22 @@ def test_interview_replays_a_transcript_headless(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_interview_resumes_a_transcript(tmp_path: Path) -> None:
+    from dna_kit.interview import InterviewSession
+
+    _run("01_start_here.ipynb", tmp_path)  # makes the copy
+    name = "interviews/2026-09-18-sam-okafor.md"
+    before = (tmp_path / "logistics" / name).read_bytes()
+    nb = _run("03_engineer_interview.ipynb", tmp_path, interactive=True, resume=name)
+    assert f"transcript: {tmp_path / 'logistics' / name}" in _text(nb)
+    assert (tmp_path / "logistics" / name).read_bytes() == before  # nothing lost or added
+    session = InterviewSession.resume(tmp_path / "logistics" / name, llm=None)
+    # An ACTA interview carries on with the first ACTA probe it has not asked yet.
+    assert session.current is not None and session.current.id == "acta-past-future"
+    assert len(session.entries) == 5
+
+
+@pytest.mark.slow
 def test_codify_runs_headless_tests_live_and_writes_a_record(tmp_path: Path) -> None:
     from dna_kit.ledger import load_ledger
 
