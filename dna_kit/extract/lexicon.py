@@ -12,7 +12,6 @@ enough for an archive (see benchmarks/bench_extract.py).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 __all__ = ["CUE_LEXICON", "FAMILY_LEXICON", "Lexicon", "words"]
@@ -57,23 +56,23 @@ class Lexicon:
         result = self._cache[token] = tuple(found)
         return result
 
-    def count(self, tokens: Sequence[str]) -> Counter[str]:
-        """How many times each family occurs among ``tokens``."""
-        hits: Counter[str] = Counter()
-        cache, phrases = self._cache, self._phrases
+    def count(self, tokens: Sequence[str]) -> dict[str, int]:
+        """How many times each family occurs among ``tokens`` (families absent: not keys)."""
+        hits: dict[str, int] = {}
+        get, cache, phrases = hits.get, self._cache, self._phrases
         n = len(tokens)
         for i, token in enumerate(tokens):
             found = cache.get(token)
             if found is None:
                 found = self._families(token)
             for name in found:
-                hits[name] += 1
+                hits[name] = get(name, 0) + 1
             follow = phrases.get(token)
             if follow:
                 for rest, name in follow:
                     k = len(rest)
                     if i + k < n and all(_fits(tokens[i + 1 + j], rest[j]) for j in range(k)):
-                        hits[name] += 1
+                        hits[name] = get(name, 0) + 1
         return hits
 
 

@@ -97,8 +97,11 @@ def score_sentences(document: Document) -> list[Scored]:
 
 def _is_prose(text: str) -> bool:
     """Mostly letters: not a row of numbers, a hash, or a drawing made of symbols."""
-    letters = sum(1 for ch in text if ch.isalpha())
+    letters = len(_NOT_LETTERS.sub("", text))
     return letters >= 0.6 * (len(text) - text.count(" "))
+
+
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 _NEW_BLOCK = re.compile(r"\n[ \t>]*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||^\s*$")

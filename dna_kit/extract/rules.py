@@ -180,7 +180,13 @@ def score(feats: Mapping[str, float]) -> float:
     >>> score({}) == BIAS
     True
     """
-    return BIAS + sum(WEIGHTS.get(name, 0.0) * value for name, value in feats.items())
+    total = BIAS
+    weights = WEIGHTS
+    for name, value in feats.items():
+        weight = weights.get(name)
+        if weight is not None:
+            total += weight * value
+    return total
 
 
 _INJECTION = re.compile(
@@ -245,7 +251,7 @@ def layer_features(text: str, section: str | None, *, has_quantity: bool,
     if has_quantity:
         out["quantity"] = 1.0
     families = FAMILY_LEXICON.count(tokens)
-    families["limits"] += text.count("%")
+    families["limits"] = families.get("limits", 0) + text.count("%")
     for name in FAMILY_LEXICON.names:
         out[name] = min(families.get(name, 0), 3) / 3
     return out
