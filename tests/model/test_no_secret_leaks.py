@@ -158,13 +158,11 @@ def test_dna_extract_llm_save_leaks_nothing(fake_llm: FakeOpenAI, project,
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "offline `dna extract --save` stores candidate quotes unredacted: "
-    "dna_kit/extract/save.py (or extract_findings) should pass each candidate through "
-    "dna_kit.extract.model.redact_candidate; remove this marker when it does"))
-def test_offline_dna_extract_save_stores_no_secret(project, tmp_path: Path) -> None:
+def test_offline_dna_extract_save_leaks_nothing(project, tmp_path: Path) -> None:
     sources = write_sources(tmp_path)
     result = run_dna(project, "extract", "--save", str(sources))
     assert result.returncode == 0, result.stderr
     assert re.search(r"saved [1-9]\d* to the ledger", result.stdout)
+    assert_no_secret("the terminal", result.stdout + result.stderr)
     assert_no_secret("the ledger", ledger_text(project))
+    assert "[REDACTED:" in ledger_text(project)
