@@ -147,14 +147,21 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _SOFT_BREAK = re.compile(r"(?<!\n)\n(?![ \t]*(?:\n|[-*+#>|]|\d+[.)]\s))")
 
 
+# Leading space, a list marker, and a chat line's "[time] name:" (with a thread's "↳").
+_LEAD = re.compile(r"\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:↳\s*)?"
+                   r"(?:\[[^\]\n]{1,40}\]\s*(?:[\w .-]{1,40}:\s+)?)?")
+
+
 def _instruction_spans(text: str, kind: str) -> list[tuple[int, int]]:
     unwrapped = text if kind in ("chat", "timeline") else _SOFT_BREAK.sub(" ", text)
     spans: list[tuple[int, int]] = []
     for match in _SENTENCE.finditer(unwrapped):
         sentence = match.group()
         if looks_like_injection(sentence):
-            start = match.start() + (len(sentence) - len(sentence.lstrip()))
-            spans.append((start, match.end()))
+            # Who said it and when stays visible; only the words addressed to a model go.
+            lead = _LEAD.match(sentence)
+            skip = lead.end() if lead and looks_like_injection(sentence[lead.end():]) else 0
+            spans.append((match.start() + skip, match.end()))
     return spans
 
 
