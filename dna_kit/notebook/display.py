@@ -66,6 +66,8 @@ def timeline_frame(documents: Iterable[Document]) -> pd.DataFrame:
 
     Columns: ``time`` (as written), ``at`` (parsed, or NaT), ``actor``, ``text``,
     ``source`` (file name) and ``line``.
+
+    >>> timeline_frame(ingest("incidents/"))[["time", "actor", "text"]]  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -80,7 +82,10 @@ def timeline_frame(documents: Iterable[Document]) -> pd.DataFrame:
 
 
 def plot_timeline(frame: pd.DataFrame) -> Figure:
-    """Events over time, one row per source, so a chat, a log and a write-up line up."""
+    """Events over time, one row per source, so a chat, a log and a write-up line up.
+
+    >>> display(plot_timeline(timeline_frame(documents)))  # doctest: +SKIP
+    """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(10, 3))
@@ -98,7 +103,11 @@ def plot_timeline(frame: pd.DataFrame) -> Figure:
 
 
 def propose_candidates(documents: Iterable[Document], *, llm: Any = None) -> list[Candidate]:
-    """Candidate findings from every document (the mining library's extractor)."""
+    """Candidate findings from every document (the mining library's extractor).
+
+    >>> len(propose_candidates(ingest("incidents/")))  # doctest: +SKIP
+    17
+    """
     from dna_kit.extract import extract_findings
 
     out: list[Candidate] = []
@@ -108,7 +117,10 @@ def propose_candidates(documents: Iterable[Document], *, llm: Any = None) -> lis
 
 
 def candidates_frame(candidates: Sequence[Candidate]) -> pd.DataFrame:
-    """One row per candidate: where it is, what it says, the extractor's guesses."""
+    """One row per candidate: where it is, what it says, the extractor's guesses.
+
+    >>> candidates_frame(candidates).sort_values("confidence")  # doctest: +SKIP
+    """
     import pandas as pd
 
     rows = [{"source": f"{Path(c.source.path).name}:{c.source.line_start}",
@@ -121,7 +133,10 @@ def candidates_frame(candidates: Sequence[Candidate]) -> pd.DataFrame:
 
 
 def bank_frame(bank: QuestionBank) -> pd.DataFrame:
-    """The question bank as a table: method, phase, id, question, what it draws out."""
+    """The question bank as a table: method, phase, id, question, what it draws out.
+
+    >>> bank_frame(load_question_bank()).groupby("method").size()  # doctest: +SKIP
+    """
     import pandas as pd
 
     return pd.DataFrame([{"method": bank.methods[q.method]["name"],
@@ -131,7 +146,11 @@ def bank_frame(bank: QuestionBank) -> pd.DataFrame:
 
 
 def tally(ledger: Ledger) -> pd.DataFrame:
-    """Findings by layer (rows) and status (columns), with totals: the live count."""
+    """Findings by layer (rows) and status (columns), with totals: the live count.
+
+    >>> tally(load_ledger(".")).loc["total", "codified"]  # doctest: +SKIP
+    7
+    """
     import pandas as pd
 
     frame = ledger.to_dataframe()
@@ -143,7 +162,10 @@ def tally(ledger: Ledger) -> pd.DataFrame:
 
 
 def findings_map(ledger: Ledger) -> Figure:
-    """A map of the ledger: findings by layer and area, coloured by status."""
+    """A map of the ledger: how many findings each area holds, by layer.
+
+    >>> display(findings_map(load_ledger(".")))  # doctest: +SKIP
+    """
     import matplotlib.pyplot as plt
 
     frame = ledger.to_dataframe()
@@ -165,7 +187,11 @@ def findings_map(ledger: Ledger) -> Figure:
 
 def score_change(before: Any, after: Any) -> pd.DataFrame:
     """Per layer and overall: the proven and verified shares before and after a session
-    (two :class:`~dna_kit.regen.Scorecard` objects), and the difference."""
+    (two :class:`~dna_kit.regen.Scorecard` objects), and the difference.
+
+    >>> score_change(before, after).loc["overall", "proven change"]  # doctest: +SKIP
+    0.11
+    """
     import pandas as pd
 
     def shares(card: Any) -> dict[str, tuple[float, float]]:
@@ -187,7 +213,10 @@ def score_change(before: Any, after: Any) -> pd.DataFrame:
 
 
 def plot_score_change(before: Any, after: Any) -> Figure:
-    """Before and after bars per layer (proven and verified shares), the change labelled."""
+    """Before and after bars per layer (proven and verified shares), the change labelled.
+
+    >>> display(plot_score_change(before, after))  # doctest: +SKIP
+    """
     import matplotlib.pyplot as plt
 
     frame = score_change(before, after)
