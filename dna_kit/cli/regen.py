@@ -137,8 +137,12 @@ def cmd_regen(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     if not card.passed:
         value = card.score if card.proved else card.verified_score
-        print(f"dna regen: {card.gate_on.replace('_', ' ')} {_pct(value)} is below "
-              f"--min-score {args.min_score:.0%}", file=sys.stderr)
+        if not card.accepted:
+            print("dna regen: no accepted or codified finding to score, so --min-score "
+                  "cannot be met", file=sys.stderr)
+        else:
+            print(f"dna regen: {card.gate_on.replace('_', ' ')} {_pct(value)} is below "
+                  f"--min-score {args.min_score:.0%}", file=sys.stderr)
         return 1
     return 0
 

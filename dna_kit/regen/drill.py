@@ -78,10 +78,12 @@ def module_findings(project: Project, module: str) -> list[Finding]:
 
 
 def _module_file(project: Project, module: str) -> Path | None:
-    base = project.root.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+    """The module's file under the root, or under ``src/`` (the src layout)."""
+    for top in (project.root, project.root / "src"):
+        base = top.joinpath(*module.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
     return None
 
 
@@ -186,12 +188,13 @@ def write_scratch(project: Project, module: str, code: str, out_dir: Path) -> Pa
     """A copy of ``module``'s top-level package under ``out_dir`` with the module replaced,
     so its sibling modules still import from the scratch copy."""
     top = module.split(".")[0]
-    package = project.root / top
+    original = _module_file(project, module)
+    package = (original.parents[module.count(".") - (original.name != "__init__.py")]
+               if original is not None and "." in module else project.root / top)
     if package.is_dir() and "." in module:
         shutil.copytree(package, out_dir / top, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     dest = out_dir.joinpath(*module.split("."))
-    original = _module_file(project, module)
     path = dest / "__init__.py" if original is not None and original.name == "__init__.py" \
         else dest.with_suffix(".py")
     from dna_kit._io import atomic_write
