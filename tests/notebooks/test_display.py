@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dna_kit.document import Document, TimelineEvent
 from dna_kit.extract import Candidate, CandidateSource
 from dna_kit.ledger import add_finding, load_ledger
