@@ -119,7 +119,9 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
     from dna_kit.ledger import load_ledger
 
     ledger = load_ledger(proj)
-    wanted = None if findings is None else {f.strip() for f in findings}
+    # "7" means F-0007, as everywhere else on the command line.
+    wanted = None if findings is None else {
+        f"F-{int(f):04d}" if f.strip().isdigit() else f.strip() for f in findings}
     chosen = [f for f in ledger if f.status in SCORED and (wanted is None or f.id in wanted)]
     if wanted is not None and (missing := wanted - {f.id for f in chosen}):
         raise RegenError(f"findings={sorted(missing)!r}: not accepted or codified findings "
