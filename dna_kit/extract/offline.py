@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dna_kit.document import Document
@@ -72,27 +73,30 @@ def score_sentences(document: Document) -> list[Scored]:
     ("ignore previous instructions..."), are left out: they are not knowledge about the
     system, and leaving them out touches no other sentence.
     """
+    return list(iter_scored(document))
+
+
+def iter_scored(document: Document) -> Iterator[Scored]:
+    """:func:`score_sentences` one at a time: a long document's features are never all
+    held at once (the word counts of the document are taken in a first pass)."""
     sentences = [s for s in segment(document)
                  if len(s.text) >= 12 and _is_prose(s.text) and not looks_like_injection(s.text)]
-    tokens = [words(s.text) for s in sentences]
-    contents = [content_of(t) for t in tokens]
     doc_freq: Counter[str] = Counter()
-    for content in contents:
-        doc_freq.update(content)
-    out = []
+    for s in sentences:
+        doc_freq.update(content_of(words(s.text)))
     previous_end = None
     text = document.text
-    for s, toks, content in zip(sentences, tokens, contents, strict=True):
+    for s in sentences:
         between = "\n\n" if previous_end is None else text[previous_end:s.start]
         first = bool(_NEW_BLOCK.search(between))
         previous_end = s.end
+        tokens = words(s.text)
         quantities = find_quantities(s.text)
         feats = features(s.text, s.section.kind if s.section else None,
                          has_quantity=bool(quantities), block=s.block, labelled=bool(s.label),
-                         first_in_block=first, doc_freq=doc_freq, tokens=toks,
-                         content=content)
-        out.append(Scored(s, feats, quantities, score(feats)))
-    return out
+                         first_in_block=first, doc_freq=doc_freq, tokens=tokens,
+                         content=content_of(tokens))
+        yield Scored(s, feats, quantities, score(feats))
 
 
 def _is_prose(text: str) -> bool:
@@ -116,7 +120,7 @@ def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list
     [('how', 'retry_policy', {'max_retries': '3'})]
     """
     scored: list[tuple[float, Candidate]] = []
-    for item in score_sentences(document):
+    for item in iter_scored(document):
         if item.score < threshold:
             continue
         sentence = item.sentence

@@ -9,8 +9,9 @@ from dna_kit.errors import SourceError
 
 #: A line longer than this is not prose: a minified blob, a dump, or a corrupt file.
 MAX_LINE_CHARS = 1 << 20
-#: A single source larger than this is refused rather than held in memory.
-MAX_FILE_BYTES = 256 << 20
+#: A single source larger than this is refused: one document is read whole, and the
+#: extractor's working memory grows with it (archives of many files stay flat).
+MAX_FILE_BYTES = 48 << 20
 _CHUNK = 1 << 20
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff",
