@@ -107,3 +107,14 @@ def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
         ("a-good.md", True), ("b-empty.md", False), ("c-binary.txt", False),
         ("d-good.csv", True)]
     assert all(str(r.path) in str(r.error) for r in results if not r.ok)
+
+
+def test_a_source_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    from dna_kit.ingest._read import MAX_FILE_BYTES
+
+    path = tmp_path / "huge.md"
+    line = b"Retries are capped at 5 s in this very long but ordinary write-up.\n"
+    with path.open("wb") as fh:
+        for _ in range(MAX_FILE_BYTES // len(line) + 2):
+            fh.write(line)
+    assert f"over the {MAX_FILE_BYTES >> 20} MiB limit for one source" in _error(path)
