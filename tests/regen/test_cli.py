@@ -128,3 +128,11 @@ def test_a_model_answer_that_is_not_python_writes_nothing(
     with pytest.raises(ModelError, match="not valid Python: line 1"):
         drill(shipping, "shipping.retry", out_dir=tmp_path / "scratch")
     assert not (tmp_path / "scratch").exists()
+
+
+def test_drill_refuses_a_module_no_rule_is_bound_to(shipping: Project, fake_llm: Any) -> None:
+    from dna_kit.errors import RegenError
+
+    with pytest.raises(RegenError, match=r"target='shipping\.nothing'"):
+        drill(shipping, "shipping.nothing")
+    assert fake_llm.chat_requests == []

@@ -86,6 +86,14 @@ def test_a_proof_gives_the_same_answer_twice(shipping: Project) -> None:
     assert first and first == answers()
 
 
+def test_two_proof_workers_give_the_answer_one_gives(shipping: Project) -> None:
+    def answers(workers: int) -> list[tuple[str, int, bool]]:
+        card = regenerate(shipping, prove=True, history=False, workers=workers)
+        return [(f.id, m.id, m.killed) for f in card.ordered() for m in f.mutants]
+
+    assert answers(2) == answers(1)
+
+
 def test_a_check_that_kills_no_mutant_is_not_proven(shipping: Project) -> None:
     test = shipping.tests_dir / "test_f0006_batch_runs.py"
     test.write_text('from shipping.batching import batch_size\n\nDNA_FINDING = "F-0006"\n\n\n'
