@@ -164,6 +164,19 @@ class ProofLoop:
         return {**self._run(items, float(command.get("limit") or 0)), "tests": len(items)}
 
     def op_run(self, command: dict[str, Any]) -> dict[str, Any]:
+        items = self._items(command["files"])
+        if command.get("global_name"):
+            # A module constant the target reads: set it for the run, then put it back.
+            module = importlib.import_module(command["target"].partition(":")[0])
+            name, missing = command["global_name"], object()
+            old = getattr(module, name, missing)
+            if old is missing:
+                return {"error": f"{module.__name__} has no {name}"}
+            setattr(module, name, command["new_value"])
+            try:
+                return self._run(items, float(command["limit"]))
+            finally:
+                setattr(module, name, old)
         _, func = resolve(command["target"].partition(":")[0] + ":"
                                + command["qualname"])
         if not isinstance(func, types.FunctionType):
@@ -173,7 +186,7 @@ class ProofLoop:
         original = func.__code__
         func.__code__ = code
         try:
-            return self._run(self._items(command["files"]), float(command["limit"]))
+            return self._run(items, float(command["limit"]))
         finally:
             func.__code__ = original
 

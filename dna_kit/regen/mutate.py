@@ -5,7 +5,8 @@ every method of a class) and returns one :class:`Mutant` per change, each holdin
 mutated ``def`` as source so a worker can compile it and swap it in. The operators:
 
 =================  ===========================================================
-``constant``       a number changes (ints +1, floats doubled or +1), True/False flip
+``constant``       a number changes (ints +1, floats doubled or +1), True/False flip; also
+                   each module-level numeric constant the target reads (``CAP = 5.0``)
 ``compare``        ``<`` ↔ ``<=``, ``>`` ↔ ``>=``, ``==`` ↔ ``!=``, ``in`` ↔ ``not in``
 ``arithmetic``     ``+`` ↔ ``-``, ``*`` ↔ ``/``, ``//`` → ``/``, ``**`` → ``*``, ``%`` → ``*``,
                    ``-x`` → ``x``
@@ -65,6 +66,9 @@ class Mutant:
     source: str
     old_value: Any = None
     new_value: Any = None
+    #: A module-level constant the target reads (``BACKOFF_CAP``): the mutant sets it to
+    #: ``new_value`` for the run instead of swapping code (``source`` is then empty).
+    global_name: str | None = None
 
     def describe(self) -> str:
         return f"line {self.line}: `{self.original}` becomes `{self.mutated}`"
@@ -213,6 +217,32 @@ def _built_classes(tree: ast.Module, func: ast.AST) -> list[ast.ClassDef]:
     return found
 
 
+def _literal_number(node: ast.AST | None) -> int | float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _literal_number(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
+            and not isinstance(node.value, bool):
+        return node.value
+    return None
+
+
+def _module_numbers(tree: ast.Module) -> dict[str, tuple[int | float, int]]:
+    """Module-level ``NAME = <number>`` assignments: name → (value, line)."""
+    found: dict[str, tuple[int | float, int]] = {}
+    for node in tree.body:
+        target: ast.expr | None = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name):
+            number = _literal_number(value)
+            if number is not None:
+                found[target.id] = (number, node.lineno)
+    return found
+
+
 def _functions(node: ast.AST, prefix: str) -> list[tuple[str, ast.FunctionDef |
                                                           ast.AsyncFunctionDef]]:
     if isinstance(node, ast.ClassDef):
@@ -271,8 +301,15 @@ def make_mutants(source: str, qualname: str, *, target: str | None = None,
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "." not in qualname:
         for cls in _built_classes(tree, node):
             functions += _functions(cls, cls.name)
+    numbers = _module_numbers(tree)
+    read: dict[str, str] = {}  # module constant -> the first function reading it
     for name, func in functions:
+        local = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)
+                 and isinstance(n.ctx, ast.Store)}
         for index, child in enumerate(_walk(func)):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) \
+                    and child.id in numbers and child.id not in local:
+                read.setdefault(child.id, name)
             for site, (op, _apply) in enumerate(_sites(child)):
                 clone, before, after, old, new, line = _mutate_one(func, index, site)
                 mutants.append(Mutant(
@@ -281,6 +318,16 @@ def make_mutants(source: str, qualname: str, *, target: str | None = None,
                     source=ast.unparse(ast.fix_missing_locations(clone)),
                     old_value=old, new_value=new,
                 ))
+    # A limit usually lives in a module constant (BACKOFF_CAP = 5.0), not in the body:
+    # the constants the target reads are part of what it does.
+    for constant, name in read.items():
+        old, line = numbers[constant]
+        new = _new_number(old)
+        mutants.append(Mutant(
+            id=len(mutants) + 1, target=target or qualname, qualname=name,
+            operator="constant", line=line, original=f"{constant} = {old!r}",
+            mutated=f"{constant} = {new!r}", source="", old_value=old, new_value=new,
+            global_name=constant))
     return mutants
 
 
@@ -310,6 +357,10 @@ def question_for(mutant: Mutant | Mapping[str, Any], params: Mapping[str, Any] |
     op = m["operator"]
     if op == "constant":
         name = _param_name(m["old_value"], params or {})
+        if m.get("global_name"):
+            what = f"{name} (`{m['global_name']}`)" if name else f"`{m['global_name']}`"
+            return (f"The checks still pass if {what} is {m['new_value']!r} instead of "
+                    f"{m['old_value']!r} ({place}): is that acceptable?")
         what = name or f"the constant {m['original']}"
         return (f"The checks still pass if {what} is {m['mutated']} instead of "
                 f"{m['original']} ({place}): is that acceptable?")

@@ -198,7 +198,9 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
             start = time.perf_counter()
             answer = worker.ask({"op": "run", "files": job.files, "target": target,
                                  "qualname": m["qualname"], "source": m["source"],
-                                 "limit": limit}, limit + _GRACE)
+                                 "global_name": m.get("global_name"),
+                                 "new_value": m.get("new_value"), "limit": limit},
+                                limit + _GRACE)
             mutant = MutantResult(
                 id=len(result.mutants) + 1, target=target, operator=m["operator"],
                 line=m["line"], original=m["original"], mutated=m["mutated"], killed=True)

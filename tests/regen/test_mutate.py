@@ -110,6 +110,34 @@ def test_a_factory_is_proven_through_the_class_it_builds() -> None:
     assert ("constant", "5", "6") in _pairs(mutants)
 
 
+CONSTANTS = '''\
+BACKOFF_FACTOR = 2.0
+BACKOFF_CAP: float = 5.0
+NAME = "carrier"
+
+
+def delay(attempt):
+    return min(BACKOFF_FACTOR ** attempt, BACKOFF_CAP)
+
+
+def shadowed(attempt):
+    BACKOFF_CAP = 3
+    return BACKOFF_CAP
+'''
+
+
+def test_module_constants_the_target_reads_are_mutated_in_place() -> None:
+    mutants = [m for m in make_mutants(CONSTANTS, "delay") if m.global_name]
+    assert [(m.global_name, m.old_value, m.new_value, m.line) for m in mutants] == [
+        ("BACKOFF_FACTOR", 2.0, 3.0, 1), ("BACKOFF_CAP", 5.0, 6.0, 2)]
+    assert all(m.source == "" and m.operator == "constant" for m in mutants)
+    assert question_for(mutants[0], {"factor": 2}, where="carrier.py") == (
+        "The checks still pass if factor (`BACKOFF_FACTOR`) is 3.0 instead of 2.0 "
+        "(line 1 of carrier.py): is that acceptable?")
+    # A local of the same name hides the module constant: mutating it would prove nothing.
+    assert not any(m.global_name for m in make_mutants(CONSTANTS, "shadowed"))
+
+
 def test_a_negation_can_be_dropped() -> None:
     assert ("arithmetic", "-item.urgency", "item.urgency") in _pairs(
         make_mutants(FACTORY, "by_urgency"))

@@ -70,6 +70,10 @@ def test_proof_kills_mutants_and_asks_about_survivors(shipping: Project) -> None
     cap = next(m for m in backoff.mutants if m.original == "5.0")
     assert cap.killed and cap.killed_by and "test_f0001" in cap.killed_by
     batch = card.finding("F-0002")
+    # The limit lives in a module constant; the proof changes it in place, and the check
+    # notices a truck that takes 51 orders.
+    limit = next(m for m in batch.mutants if m.original == "MAX_BATCH = 50")
+    assert limit.mutated == "MAX_BATCH = 51" and limit.killed
     # "Between 1 and 50" says nothing about a tenth of the queue: those mutants survive.
     assert any("`queued // 10` becomes `queued / 10`" in q for q in batch.questions)
     assert all(q.endswith("is that acceptable?") for q in batch.questions)
