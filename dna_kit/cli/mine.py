@@ -68,6 +68,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--misses", action="store_true",
                    help="also list missed annotations and unmatched candidates per file")
+    p.add_argument("--cv", action="store_true",
+                   help="instead, refit the extractor's weights without each annotated "
+                        "source in turn and score that source (leave one out): an estimate "
+                        "for sources nobody annotated")
 
 
 def _source_args(p: argparse.ArgumentParser) -> None:
@@ -221,7 +225,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from dna_kit.evaluate import evaluate_extraction
 
     base = Path(args.cwd)
-    report = evaluate_extraction(base / args.gold, base / args.corpus)
+    if args.cv:
+        from dna_kit.extract.train import cross_validate_extraction
+
+        report = cross_validate_extraction(base / args.gold, base / args.corpus)
+    else:
+        report = evaluate_extraction(base / args.gold, base / args.corpus)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

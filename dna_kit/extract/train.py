@@ -150,6 +150,11 @@ def cross_validate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
     from dna_kit.extract import rules
 
     rows = sentence_rows(gold_dir, corpus_dir)
+    if len({r.source for r in rows}) < 2 or not any(r.label for r in rows):
+        from dna_kit.errors import SourceError
+
+        raise SourceError("leaving one source out needs at least two annotated sources with "
+                          "matching sentences", path=gold_dir)
     saved = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
     files = []
     try:
