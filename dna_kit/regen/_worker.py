@@ -114,8 +114,11 @@ class ProofLoop:
             self.send(reply)
         return True
 
-    def _items(self, files: list[str]) -> list[pytest.Item]:
-        return [i for f in files for i in self.items.get(Path(f).resolve(), [])]
+    def _items(self, files: list[str], only: str | None = None) -> list[pytest.Item]:
+        """The tests of ``files``; with ``only`` (``f0007``), just those named for it, when
+        a file serves several findings."""
+        return [i for f in files for i in self.items.get(Path(f).resolve(), [])
+                if only is None or only in i.name.lower()]
 
     def _alarm(self, signum: int, frame: Any) -> None:
         self.fired = True
@@ -158,13 +161,13 @@ class ProofLoop:
         return {"file": filename, "mutants": [m.to_dict() for m in mutants]}
 
     def op_baseline(self, command: dict[str, Any]) -> dict[str, Any]:
-        items = self._items(command["files"])
+        items = self._items(command["files"], command.get("only"))
         if not items:
             return {"error": "no test collected from " + ", ".join(command["files"])}
         return {**self._run(items, float(command.get("limit") or 0)), "tests": len(items)}
 
     def op_run(self, command: dict[str, Any]) -> dict[str, Any]:
-        items = self._items(command["files"])
+        items = self._items(command["files"], command.get("only"))
         if command.get("global_name"):
             # A module constant the target reads: set it for the run, then put it back.
             module = importlib.import_module(command["target"].partition(":")[0])

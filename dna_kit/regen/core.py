@@ -39,10 +39,14 @@ def _decision_path(project: Project, link: str) -> Path | None:
     return None
 
 
+def _tag(finding_id: str) -> str:
+    """``F-0007`` → ``f0007``: what generated test names carry."""
+    return "f" + finding_id.split("-", 1)[1]
+
+
 def _own_tests(tests: list[TestResult], finding_id: str) -> list[TestResult]:
     """When one file serves several findings, each keeps the tests named after it."""
-    tag = "f" + finding_id.split("-", 1)[1]
-    return [t for t in tests if tag in t.nodeid.split("::")[-1].lower()]
+    return [t for t in tests if _tag(finding_id) in t.nodeid.split("::")[-1].lower()]
 
 
 def _params(finding: Finding) -> dict[str, Any]:
@@ -178,7 +182,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
                          shared=any(users[p] > 1 for p in paths), root=root)
 
     if prove:
-        _prove(results, {f.id: f for f in chosen}, test_paths, root, impl_dir, timeout,
+        _prove(results, {f.id: f for f in chosen}, test_paths, users, root, impl_dir, timeout,
                workers, plugins, progress, warm.result() if warm is not None else None)
 
     card = Scorecard(findings=results, proved=prove, project=str(root),
@@ -210,7 +214,8 @@ def _targets(finding: Finding) -> list[str]:
 
 
 def _prove(results: list[FindingResult], by_id: dict[str, Finding],
-           test_paths: dict[str, list[Path]], root: Path, impl: Path | None,
+           test_paths: dict[str, list[Path]], users: dict[Path, int], root: Path,
+           impl: Path | None,
            timeout: float, workers: int, plugins: list[str],
            progress: Callable[[str], None] | None, prestarted: Any = None) -> None:
     from dna_kit.regen.prove import ProofJob, prove_findings
@@ -225,8 +230,10 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
             result.errors.append("proof: the finding has no binding target to mutate, so "
                                  "its check cannot be proven")
             continue
-        jobs.append(ProofJob(result.id, [str(p) for p in test_paths[result.id]], targets,
-                             _params(finding)))
+        paths = test_paths[result.id]
+        jobs.append(ProofJob(result.id, [str(p) for p in paths], targets, _params(finding),
+                             only=_tag(result.id) if any(users[p] > 1 for p in paths)
+                             else None))
     proofs = prove_findings(root, jobs, impl=impl, timeout=timeout, workers=workers,
                             plugins=plugins, progress=progress, prestarted=prestarted)
     for result in results:

@@ -47,6 +47,8 @@ class ProofJob:
     files: list[str]
     targets: list[str]
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: When a test file serves several findings: run only tests whose name holds this.
+    only: str | None = None
 
 
 @dataclass
@@ -163,7 +165,7 @@ def start_worker(root: Path, files: Sequence[str], *, impl: Path | None = None,
     its start-up overlaps); None when it cannot start, and the proof starts its own."""
     try:
         return Worker(root, files, impl, plugins)
-    except WorkerDied:
+    except (WorkerDied, OSError):
         return None
 
 
@@ -176,7 +178,8 @@ def _limit(baseline: float, timeout: float) -> float:
 
 def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
     result = ProofResult(job.finding_id)
-    base = worker.ask({"op": "baseline", "files": job.files, "limit": timeout},
+    base = worker.ask({"op": "baseline", "files": job.files, "only": job.only,
+                       "limit": timeout},
                       timeout + _GRACE)
     if base is None or "error" in base:
         why = "it hung or crashed" if base is None else base["error"]
@@ -196,7 +199,8 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
         where = f"{target.partition(':')[0].replace('.', '/')}.py"
         for m in listing["mutants"]:
             start = time.perf_counter()
-            answer = worker.ask({"op": "run", "files": job.files, "target": target,
+            answer = worker.ask({"op": "run", "files": job.files, "only": job.only,
+                                 "target": target,
                                  "qualname": m["qualname"], "source": m["source"],
                                  "global_name": m.get("global_name"),
                                  "new_value": m.get("new_value"), "limit": limit},

@@ -181,3 +181,22 @@ def test_a_missing_artifact_is_reported_and_bad_arguments_are_refused(
         regenerate(shipping, findings=["F-0005"])  # a candidate is not scored
     with pytest.raises(RegenError, match="min_score=2"):
         regenerate(shipping, min_score=2)
+
+
+def test_findings_sharing_a_test_file_each_keep_their_own_tests(shipping: Project) -> None:
+    (shipping.tests_dir / "test_shared.py").write_text(
+        "from shipping.batching import batch_size\n"
+        "from shipping.retry import backoff_delay\n\n\n"
+        "def test_f0006_first_delay():\n    assert backoff_delay(1) == 0.2\n\n\n"
+        "def test_f0007_small_queue():\n    assert batch_size(5) == 2\n", encoding="utf-8")
+    for title, target in (("First retry after 0.2 s", "shipping.retry:backoff_delay"),
+                          ("Small queues go out in pairs", "shipping.batching:batch_size")):
+        add_finding(shipping, {"title": title, "layer": "how", "kind": "threshold",
+                               "status": "codified", "statement": title + ".",
+                               "binding": {"template": "bounded", "target": target},
+                               "links": {"tests": ["dna/tests/test_shared.py"]}})
+    card = regenerate(shipping, prove=True, findings=["F-0006", "F-0007"])
+    first, pairs = card.finding("F-0006"), card.finding("F-0007")
+    assert (pairs.status, pairs.tests_passed, pairs.tests_failed) == ("failing", 0, 1)
+    # F-0006's proof ran only its own test: the failing one beside it did not spoil it.
+    assert (first.status, first.tests_passed, first.errors) == ("proven", 1, [])
