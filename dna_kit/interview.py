@@ -168,7 +168,17 @@ def _resolve_llm(llm: Any, project: Project) -> Any:
         from dna_kit.llm import LLMClient, load_llm_config
     except ImportError:  # the model client is optional
         return None
-    config = load_llm_config(project.config())
+    from dna_kit.errors import ModelError
+
+    try:
+        config = load_llm_config(project.config())
+    except ModelError as exc:
+        # "auto" means a model if one is usable: a half-set configuration must not stop
+        # an interview from starting; the bank's follow-ups are asked instead.
+        import warnings
+
+        warnings.warn(f"model follow-ups are off: {exc}", stacklevel=3)
+        return None
     # The client's own cache default (the project's dna/.cache/llm) keeps re-runs free.
     return None if config is None else LLMClient(config)
 

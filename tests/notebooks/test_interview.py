@@ -154,3 +154,14 @@ def test_model_failure_falls_back_to_the_bank(project, fake_llm) -> None:
 def test_transcript_path_is_under_the_project(project, tmp_path: Path) -> None:
     session = _session(project, path=tmp_path / "elsewhere.md")
     assert session.path == tmp_path / "elsewhere.md" and session.path.is_file()
+
+
+def test_a_half_set_model_configuration_does_not_stop_an_interview(project, monkeypatch) -> None:
+    # A model name with no endpoint or key: "auto" warns and uses the bank's follow-ups.
+    monkeypatch.setenv("DNA_LLM_MODEL", "some-model")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.warns(UserWarning, match="model follow-ups are off"):
+        session = _session(project, llm="auto")
+    assert session.llm is None
+    assert session.meta["follow_ups"] == "bank"
