@@ -85,6 +85,7 @@ class Worker:
         self.ini = Path(self._tmp.name) / "pytest.ini"
         self.ini.write_text("[pytest]\n", encoding="utf-8")
         self.collect_errors: list[str] = []
+        self.last_failure = ""
         self._buffer = b""
         self._start()
 
@@ -137,6 +138,9 @@ class Worker:
         else:
             answer = self._read(timeout)
         if answer is None:
+            # Told apart for the report: the worker died (a mutant that crashes the
+            # interpreter) or it was still busy at the deadline (a mutant that hangs).
+            self.last_failure = "crash" if self.proc.poll() is not None else "time limit"
             self.close()
             self._start()
         return answer
@@ -209,7 +213,7 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
                 id=len(result.mutants) + 1, target=target, operator=m["operator"],
                 line=m["line"], original=m["original"], mutated=m["mutated"], killed=True)
             if answer is None:
-                mutant.killed_by = "time limit"
+                mutant.killed_by = worker.last_failure
             elif "error" in answer:
                 mutant.killed, mutant.error = False, answer["error"]
             else:

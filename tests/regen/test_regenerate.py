@@ -146,6 +146,29 @@ def test_a_mutant_that_hangs_is_stopped_and_counts_as_killed(
     assert looping.killed and looping.killed_by == "time limit"
 
 
+CRASHES_WHEN_MUTATED = '''\
+import os
+
+
+def batch_size(queued):
+    if queued < 0:
+        os.abort()
+    return max(1, min(50, queued // 10))
+'''
+
+
+def test_a_mutant_that_kills_the_worker_is_a_kill_and_the_proof_goes_on(
+        shipping: Project, tmp_path: Path) -> None:
+    impl = copy_rewrite(tmp_path / "aborts", **{"batching.py": CRASHES_WHEN_MUTATED})
+    batch = regenerate(shipping, impl=impl, prove=True, findings=["F-0002"]).finding("F-0002")
+    aborts = next(m for m in batch.mutants if m.mutated == "if True:")
+    assert aborts.killed and aborts.killed_by == "crash"
+    # A fresh worker took over: the mutants after it were still judged by the tests.
+    later = [m for m in batch.mutants if m.id > aborts.id]
+    assert any(m.killed_by and "test_f0002" in m.killed_by for m in later)
+    assert any(not m.killed for m in later)
+
+
 def test_min_score_gates_on_the_proven_score_or_else_the_verified_one(
         shipping: Project) -> None:
     card = regenerate(shipping, prove=True, min_score=0.6)
