@@ -18,7 +18,7 @@ from dna_kit.regen.scorecard import REGEN_STATUSES, Scorecard
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["plot_scorecard", "plot_trend", "regen_project"]
+__all__ = ["plot_scorecard", "plot_trend", "regen_project", "report_frame"]
 
 
 def regen_project(dna_dir: str | Path | None) -> Project:
@@ -77,3 +77,18 @@ def plot_trend(history: Sequence[dict[str, Any]]) -> Figure:
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def report_frame(card: Scorecard, history: Sequence[dict[str, Any]] = (), *,
+                 height: int = 640) -> Any:
+    """The HTML report inside an iframe, for a notebook: its styles stay in the frame
+    instead of restyling the notebook around it."""
+    import html
+
+    from IPython.display import HTML
+
+    from dna_kit.regen.report import render_html
+
+    page = render_html(card, history=history)
+    return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+                f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>')

@@ -107,3 +107,12 @@ def test_an_empty_scorecard_renders_without_scores() -> None:
     assert empty.score is None and empty.to_json()["layers"]["what"]["score"] is None
     assert "n/a" in render_html(empty) and "n/a" in render_markdown(empty)
     assert not Scorecard(min_score=0.1).passed  # no accepted finding cannot pass a gate
+
+
+@pytest.mark.slow
+def test_in_a_notebook_the_report_keeps_its_styles_in_a_frame(card: Scorecard) -> None:
+    from dna_kit.regen.plots import report_frame
+
+    shown = report_frame(card).data
+    assert shown.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert "<style>" not in shown and "&lt;style&gt;" in shown
