@@ -90,5 +90,7 @@ def report_frame(card: Scorecard, history: Sequence[dict[str, Any]] = (), *,
     from dna_kit.regen.report import render_html
 
     page = render_html(card, history=history)
-    return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" '
-                f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>')
+    # Wrapped in a div: IPython warns about HTML that starts with a bare iframe.
+    return HTML(f'<div><iframe srcdoc="{html.escape(page, quote=True)}" '
+                f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>'
+                "</div>")

@@ -114,5 +114,5 @@ def test_in_a_notebook_the_report_keeps_its_styles_in_a_frame(card: Scorecard) -
     from dna_kit.regen.plots import report_frame
 
     shown = report_frame(card).data
-    assert shown.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert shown.startswith('<div><iframe srcdoc="&lt;!DOCTYPE html&gt;')
     assert "<style>" not in shown and "&lt;style&gt;" in shown
