@@ -207,7 +207,9 @@ def main(argv: list[str]) -> int:
     extra = [p for p in os.environ.get("DNA_REGEN_PLUGINS", "").split(",") if p]
     args = [*files, "-c", ini, "--rootdir", root, "-p", "no:cacheprovider",
             "-p", "no:randomly", "-s", "-q", "--continue-on-collection-errors",
-            *plugin_args(extra)]
+            # Only pass or fail matters here: formatting each killed mutant's traceback
+            # cost 14x the mutants' own run time (measured: 0.57 s vs 0.04 s for 13).
+            "--tb=no", *plugin_args(extra)]
     return int(pytest.main(args, plugins=[loop]))
 
 

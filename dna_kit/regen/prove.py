@@ -87,12 +87,14 @@ class Worker:
         self.collect_errors: list[str] = []
         self.last_failure = ""
         self._buffer = b""
+        self._eof = False
         self._start()
 
     def _start(self) -> None:
         env = regen_env(self.root, self.impl, self.plugins)
         cmd = [sys.executable, "-P", "-m", "dna_kit.regen._worker", str(self.root),
                str(self.ini), *self.files]
+        self._eof = False
         self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      start_new_session=True)
@@ -120,7 +122,8 @@ class Worker:
             if not ready:
                 return None
             chunk = os.read(fd, 65536)
-            if not chunk:
+            if not chunk:  # the worker closed its end: it died
+                self._eof = True
                 return None
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
@@ -133,14 +136,14 @@ class Worker:
         try:
             self.proc.stdin.write((json.dumps(command) + "\n").encode())
             self.proc.stdin.flush()
-        except BrokenPipeError:
-            answer = None
+        except BrokenPipeError:  # it died before the command could be sent
+            answer, self._eof = None, True
         else:
             answer = self._read(timeout)
         if answer is None:
             # Told apart for the report: the worker died (a mutant that crashes the
             # interpreter) or it was still busy at the deadline (a mutant that hangs).
-            self.last_failure = "crash" if self.proc.poll() is not None else "time limit"
+            self.last_failure = "crash" if self._eof else "time limit"
             self.close()
             self._start()
         return answer
