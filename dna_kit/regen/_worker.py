@@ -96,9 +96,11 @@ class ProofLoop:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
-        from dna_kit.regen._plugin import load_profile
+        from dna_kit.regen import _plugin
 
-        load_profile(no_shrink=True)
+        _plugin.RECORDING = False
+        _plugin.load_profile(no_shrink=True)
+        self.session = session
         for item in session.items:
             self.items.setdefault(Path(item.path).resolve(), []).append(item)
         self.send({"ready": True, "files": {str(p): [i.nodeid for i in items]
@@ -148,6 +150,23 @@ class ProofLoop:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
         return {"failed": False, "duration": time.perf_counter() - start}
+
+    def op_plain(self, command: dict[str, Any]) -> dict[str, Any]:
+        """Run every collected test once, as a plain pytest run would, with the results
+        plugin recording (so the proof does not pay for a second pytest start-up)."""
+        from dna_kit.regen import _plugin
+
+        items = [i for group in self.items.values() for i in group]
+        _plugin.load_profile()  # shrinking on: a failure's report names its smallest example
+        _plugin.RECORDING = True
+        try:
+            for i, item in enumerate(items):
+                nextitem = items[i + 1] if i + 1 < len(items) else None
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        finally:
+            _plugin.RECORDING = False
+            _plugin.load_profile(no_shrink=True)
+        return {"ran": len(items)}
 
     def op_mutants(self, command: dict[str, Any]) -> dict[str, Any]:
         from dna_kit.regen.mutate import make_mutants
@@ -205,6 +224,8 @@ def main(argv: list[str]) -> int:
     from dna_kit.regen.runner import plugin_args
 
     extra = [p for p in os.environ.get("DNA_REGEN_PLUGINS", "").split(",") if p]
+    if os.environ.get("DNA_REGEN_RESULTS"):
+        extra.append("dna_kit.regen._plugin")  # the plain run's results, recorded
     args = [*files, "-c", ini, "--rootdir", root, "-p", "no:cacheprovider",
             "-p", "no:randomly", "-s", "-q", "--continue-on-collection-errors",
             # Only pass or fail matters here: formatting each killed mutant's traceback

@@ -162,19 +162,17 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     all_files = sorted({p for paths in test_paths.values() for p in paths})
     plugins = _plugins(proj)
-    warm = None
+    worker = None
+    file_results = None
     if prove and all_files:
-        # The proof worker's start-up (imports, collection) overlaps the plain run.
-        from concurrent.futures import ThreadPoolExecutor
+        # One pytest start-up for both: the proof worker runs the tests plainly first.
+        from dna_kit.regen.prove import run_in_worker
 
-        from dna_kit.regen.prove import start_worker
-
-        pool = ThreadPoolExecutor(1)
-        warm = pool.submit(start_worker, root, [str(p) for p in all_files], impl=impl_dir,
-                           plugins=plugins)
-        pool.shutdown(wait=False)
-    file_results = run_test_files(root, all_files, impl=impl_dir, timeout=timeout,
-                                  plugins=plugins) if all_files else {}
+        worker, file_results = run_in_worker(root, all_files, impl=impl_dir,
+                                             timeout=timeout, plugins=plugins)
+    if file_results is None:
+        file_results = run_test_files(root, all_files, impl=impl_dir, timeout=timeout,
+                                      plugins=plugins) if all_files else {}
     for result in results:
         paths = test_paths.get(result.id)
         if paths:
@@ -183,7 +181,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     if prove:
         _prove(results, {f.id: f for f in chosen}, test_paths, users, root, impl_dir, timeout,
-               workers, plugins, progress, warm.result() if warm is not None else None)
+               workers, plugins, progress, worker)
 
     card = Scorecard(findings=results, proved=prove, project=str(root),
                      impl=str(impl_dir) if impl_dir else None, min_score=min_score)

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from dna_kit.regen.mutate import question_for
-from dna_kit.regen.runner import regen_env
+from dna_kit.regen.runner import FileResult, parse_events, read_events, regen_env
 from dna_kit.regen.scorecard import MutantResult
 
-__all__ = ["ProofJob", "ProofResult", "Worker", "prove_findings", "start_worker"]
+__all__ = ["ProofJob", "ProofResult", "Worker", "prove_findings", "run_in_worker"]
 
 _START_LIMIT = 120.0  # seconds for a worker to import and collect
 _GRACE = 10.0  # beyond a mutant's own limit before the worker itself is replaced
@@ -78,9 +78,13 @@ class Worker:
     """A proof worker process and its line protocol, with a deadline on every answer."""
 
     def __init__(self, root: Path, files: Sequence[str], impl: Path | None,
-                 plugins: Sequence[str] = ()) -> None:
+                 plugins: Sequence[str] = (), *, record_timeout: float | None = None
+                 ) -> None:
         self.root, self.files, self.impl = root, list(files), impl
         self.plugins = list(plugins)
+        # Set for a worker that first runs the tests plainly (see :meth:`run_plain`).
+        self.record_timeout = record_timeout
+        self.starts = 0
         self._tmp = tempfile.TemporaryDirectory(prefix="dna-prove-")
         self.ini = Path(self._tmp.name) / "pytest.ini"
         self.ini.write_text("[pytest]\n", encoding="utf-8")
@@ -90,8 +94,17 @@ class Worker:
         self._eof = False
         self._start()
 
+    @property
+    def events(self) -> Path:
+        """Where this start of the worker records its plain run."""
+        return Path(self._tmp.name) / f"events-{self.starts}.jsonl"
+
     def _start(self) -> None:
         env = regen_env(self.root, self.impl, self.plugins)
+        self.starts += 1
+        if self.record_timeout is not None and self.starts == 1:
+            env["DNA_REGEN_RESULTS"] = str(self.events)
+            env["DNA_REGEN_TIMEOUT"] = f"{self.record_timeout:g}"
         cmd = [sys.executable, "-P", "-m", "dna_kit.regen._worker", str(self.root),
                str(self.ini), *self.files]
         self._eof = False
@@ -166,14 +179,36 @@ class Worker:
         self._tmp.cleanup()
 
 
-def start_worker(root: Path, files: Sequence[str], *, impl: Path | None = None,
-                 plugins: Sequence[str] = ()) -> Worker | None:
-    """A worker started ahead of time (regen starts one while the plain run is going, so
-    its start-up overlaps); None when it cannot start, and the proof starts its own."""
+def run_in_worker(root: Path, files: Sequence[Path], *, impl: Path | None = None,
+                  timeout: float = 60.0, plugins: Sequence[str] = ()
+                  ) -> tuple[Worker | None, dict[Path, FileResult] | None]:
+    """Start the proof worker and have it run every test once, plainly, recording results
+    as the subprocess run does: one pytest start-up serves both the scores and the proof.
+
+    Returns the worker (None if it could not start) and the results per file, or None
+    when the run did not finish (a crash, or a hang past its limit): the caller then runs
+    the tests with :func:`~dna_kit.regen.runner.run_test_files`, which isolates the culprit.
+    """
     try:
-        return Worker(root, files, impl, plugins)
+        worker = Worker(root, [str(f) for f in files], impl, plugins, record_timeout=timeout)
     except (WorkerDied, OSError):
-        return None
+        return None, None
+    events = worker.events
+    try:
+        answer = worker.ask({"op": "plain"}, timeout * (len(files) + 1) + 60)
+    except WorkerDied:
+        worker.shutdown()
+        return None, None
+    if answer is None or "error" in answer:
+        return worker, None
+    # The worker answered, so every test ran (its session, and so the "finish" event,
+    # goes on until the proof is over).
+    results = {Path(f).resolve(): FileResult(Path(f).resolve()) for f in files}
+    _, done, _, _ = parse_events(read_events(events), results)
+    for path, tests in done.items():
+        if path in results:
+            results[path].tests = tests
+    return worker, results
 
 
 def _limit(baseline: float, timeout: float) -> float:
@@ -236,7 +271,7 @@ def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = 
     """Mutate each job's targets and run its tests against every mutant.
 
     ``timeout`` caps one mutant's run; ``workers`` proof workers share the jobs (the
-    first may be ``prestarted``, see :func:`start_worker`).
+    first may be ``prestarted``, see :func:`run_in_worker`).
     """
     if not jobs:
         if prestarted is not None:

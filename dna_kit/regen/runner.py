@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "PLUGINS", "FileResult", "TestResult", "plugin_args", "pytest_command", "regen_env",
-    "run_test_files",
+    "PLUGINS", "FileResult", "TestResult", "parse_events", "plugin_args", "pytest_command",
+    "read_events", "regen_env", "run_test_files",
 ]
 
 _INI = "[pytest]\n"
@@ -168,32 +168,7 @@ def run_test_files(root: Path, files: Sequence[Path], *, impl: Path | None = Non
             attempt += 1
             events, code, output = _run_once(root, pending, impl, timeout, tmp, attempt,
                                              plugins)
-            finished = any(e["event"] == "finish" for e in events)
-            done: dict[Path, list[TestResult]] = {}
-            planned: dict[Path, set[str]] = {}
-            running: str | None = None
-            for e in events:
-                kind = e["event"]
-                if kind == "collected":
-                    for item in e["items"]:
-                        planned.setdefault(Path(item["path"]).resolve(), set()).add(
-                            item["nodeid"])
-                elif kind == "collect_error":
-                    path = Path(e["path"]).resolve()
-                    if path in results:
-                        results[path].error = e["message"]
-                        results[path].error_kind = "error"
-                elif kind == "start":
-                    running = e["nodeid"]
-                elif kind == "report":
-                    path = Path(e["path"]).resolve()
-                    outcome = e["outcome"]
-                    if e["when"] != "call" and outcome == "failed":
-                        outcome = "error"  # a fixture failed, not the rule
-                    done.setdefault(path, []).append(TestResult(
-                        e["nodeid"], outcome, e.get("message", ""), e.get("duration", 0.0)))
-                    if e["when"] in ("call", "teardown") or outcome != "passed":
-                        running = None if running == e["nodeid"] else running
+            finished, done, planned, running = parse_events(events, results)
             if finished:
                 for path, tests in done.items():
                     if path in results:
@@ -220,6 +195,44 @@ def run_test_files(root: Path, files: Sequence[Path], *, impl: Path | None = Non
             pending = [p for p in pending if p not in crashed and p not in complete
                        and results[p].error_kind is None]
     return results
+
+
+def parse_events(events: list[dict[str, Any]], results: dict[Path, FileResult]
+                 ) -> tuple[bool, dict[Path, list[TestResult]], dict[Path, set[str]],
+                            str | None]:
+    """Read a run's events: (did it finish, tests done per file, tests planned per file,
+    the test running when the events stop). Collection errors go into ``results``."""
+    finished = any(e["event"] == "finish" for e in events)
+    done: dict[Path, list[TestResult]] = {}
+    planned: dict[Path, set[str]] = {}
+    running: str | None = None
+    for e in events:
+        kind = e["event"]
+        if kind == "collected":
+            for item in e["items"]:
+                planned.setdefault(Path(item["path"]).resolve(), set()).add(item["nodeid"])
+        elif kind == "collect_error":
+            path = Path(e["path"]).resolve()
+            if path in results:
+                results[path].error = e["message"]
+                results[path].error_kind = "error"
+        elif kind == "start":
+            running = e["nodeid"]
+        elif kind == "report":
+            path = Path(e["path"]).resolve()
+            outcome = e["outcome"]
+            if e["when"] != "call" and outcome == "failed":
+                outcome = "error"  # a fixture failed, not the rule
+            done.setdefault(path, []).append(TestResult(
+                e["nodeid"], outcome, e.get("message", ""), e.get("duration", 0.0)))
+            if e["when"] in ("call", "teardown") or outcome != "passed":
+                running = None if running == e["nodeid"] else running
+    return finished, done, planned, running
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """The events a run wrote so far (a line cut short by a killed run ends them)."""
+    return _read_events(path)
 
 
 def _blame(running: str | None, planned: dict[Path, set[str]], pending: list[Path],

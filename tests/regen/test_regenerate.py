@@ -113,11 +113,14 @@ def test_a_check_that_kills_no_mutant_is_not_proven(shipping: Project) -> None:
     assert any("kills no mutant" in e for e in weak.errors)
 
 
+# With --prove the tests first run inside the proof worker; without, in a plain pytest
+# subprocess. Both must keep each problem to its own finding.
+@pytest.mark.parametrize("prove", [False, True], ids=["plain", "in-worker"])
 def test_an_import_error_and_a_hang_are_errors_of_their_findings_only(
-        shipping: Project, tmp_path: Path) -> None:
+        shipping: Project, tmp_path: Path, prove: bool) -> None:
     impl = copy_rewrite(tmp_path / "broken", **{"retry.py": NO_FUNCTION,
                                                 "batching.py": HANGS})
-    card = regenerate(shipping, impl=impl, timeout=3)
+    card = regenerate(shipping, impl=impl, timeout=3, prove=prove)
     no_import, hangs = card.finding("F-0001"), card.finding("F-0002")
     assert (no_import.status, no_import.outcome) == ("failing", "error")
     assert "cannot import name 'backoff_delay'" in no_import.errors[0]
@@ -126,14 +129,15 @@ def test_an_import_error_and_a_hang_are_errors_of_their_findings_only(
     assert _statuses(card)["F-0003"] == "documented"
 
 
+@pytest.mark.parametrize("prove", [False, True], ids=["plain", "in-worker"])
 def test_a_crash_is_blamed_on_its_finding_and_the_others_still_run(
-        shipping: Project, tmp_path: Path) -> None:
+        shipping: Project, tmp_path: Path, prove: bool) -> None:
     impl = copy_rewrite(tmp_path / "crash", **{"retry.py": CRASHES})
-    card = regenerate(shipping, impl=impl)
+    card = regenerate(shipping, impl=impl, prove=prove)
     crashed = card.finding("F-0001")
     assert (crashed.status, crashed.outcome) == ("failing", "crashed")
     assert "died" in crashed.errors[0] and "test_f0001_backoff_schedule" in crashed.errors[0]
-    assert card.finding("F-0002").status == "verified"
+    assert card.finding("F-0002").status == ("proven" if prove else "verified")
 
 
 def test_a_mutant_that_hangs_is_stopped_and_counts_as_killed(
