@@ -4,8 +4,10 @@ For each finding whose tests pass, :func:`prove_findings` asks a long-lived work
 (:mod:`dna_kit.regen._worker`) for the mutants of the finding's target, then runs only that
 finding's tests against each mutant, under a time limit, with hypothesis derandomized and
 no shrinking. A mutant the tests fail on is *killed*; a survivor becomes a question for the
-rule's owner. When a mutant hangs past its limit (or kills the worker), the worker is
-replaced and the mutant counts as killed by the time limit, as mutation tools do.
+rule's owner. When a mutant hangs past its limit or kills the worker, the worker is
+replaced and the mutant counts as killed ("time limit" or "crash"), as mutation tools do.
+With :func:`run_in_worker`, the same worker first runs every test plainly for the scores,
+so one pytest start-up serves both.
 
 >>> results = prove_findings(root, [ProofJob("F-0001", ["dna/tests/test_f0001.py"],
 ...                                          ["shipping.retry:backoff_delay"])])  # doctest: +SKIP
