@@ -32,7 +32,7 @@ _MAX_WARNINGS = 20
 def looks_like_jsonl(head: str) -> bool:
     """True when the first two non-blank lines are each a whole JSON object."""
     lines = [ln.strip() for ln in head.split("\n")[:-1] if ln.strip()][:2]
-    return bool(lines) and all(ln.startswith("{") and ln.endswith("}") for ln in lines)
+    return len(lines) == 2 and all(ln.startswith("{") and ln.endswith("}") for ln in lines)
 
 
 def _pick(columns: Sequence[str], wanted: str | None, known: Sequence[str]) -> str | None:
