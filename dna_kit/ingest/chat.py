@@ -86,8 +86,10 @@ def read_chat(path: Path, text: str, options: dict[str, Any]) -> list[Document]:
                           line=1)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     ts_line: dict[str, int] = {}
+    # The last "ts" with a value is the message's own: a parent's "replies" list names
+    # its replies' timestamps before the replies themselves appear.
     for m in _TS_KEY.finditer(text):
-        ts_line.setdefault(m.group(1), bisect_right(line_starts, m.start()))
+        ts_line[m.group(1)] = bisect_right(line_starts, m.start())
     names = _user_names(path)
     warnings: list[str] = []
     messages: list[tuple[str, Mapping[str, Any]]] = []

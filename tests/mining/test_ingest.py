@@ -74,8 +74,10 @@ def test_slack_channel_folder_with_users_and_threads(data: Path) -> None:
     assert lines[2].endswith("ana: thanks @raj")  # mention resolved; empty join skipped
     raw = (data / "chat" / "incident-carrier" / "2026-03-14.json").read_text().splitlines()
     for event in doc.events:
-        # each event points at the message's "ts" line in the JSON file
-        assert '"ts"' in raw[event.line - 1]
+        # each event points at the message's own "ts" line in the JSON file, just after
+        # its text (not at the parent's list of replies)
+        assert raw[event.line - 1].strip().startswith('"ts"')
+        assert event.text.split("@")[0].strip() in raw[event.line - 2]
     assert [e.actor for e in doc.events] == ["ana", "raj", "ana"]
     assert doc.line_of(doc.text.index("we decided")) == doc.events[1].line
 
