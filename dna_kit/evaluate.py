@@ -164,7 +164,15 @@ def _word_span(haystack: str, needle: str) -> tuple[int, int] | None:
 
 def match_candidates(text: str, candidates: Sequence[Any],
                      gold: Sequence[GoldItem]) -> list[tuple[int, int]]:
-    """``(candidate index, gold index)`` pairs matched one-to-one (see the module doc)."""
+    """``(candidate index, gold index)`` pairs matched one-to-one (see the module doc).
+
+    >>> from dna_kit.extract import Candidate, CandidateSource
+    >>> c = Candidate("Retries stop\\nat 3.", "t", "s", "how", "retry_policy",
+    ...               CandidateSource("pm.md", 1, 2))
+    >>> match_candidates("Retries stop\\nat 3. Fine.", [c], [GoldItem("Retries stop at 3.",
+    ...                  "how", "retry_policy")])
+    [(0, 0)]
+    """
     flat = collapse(text)
     cand_spans = [_span(flat, collapse(c.quote)) for c in candidates]
     gold_spans = [_span(flat, collapse(g.quote)) or _word_span(flat, collapse(g.quote))

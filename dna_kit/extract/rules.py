@@ -105,7 +105,12 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
     """The named features of a sentence: cue families, its shape, its section and block,
     its length, and (given the document's word counts) how specific its words are to it.
     ``tokens`` and ``content`` (its :func:`words` and :func:`content_of`) save work when
-    the caller has them."""
+    the caller has them.
+
+    >>> sorted(features("Retries must stop at 3.", "action_items", has_quantity=True,
+    ...                 block="list"))[:4]
+    ['block:list', 'first_in_block', 'how_tech', 'length']
+    """
     if tokens is None:
         tokens = words(text)
     out: dict[str, float] = dict.fromkeys(CUE_LEXICON.count(tokens), 1.0)
@@ -239,6 +244,10 @@ def layer_features(text: str, section: str | None, *, has_quantity: bool,
     """Features that tell the layers apart: word families, cues, section, values.
 
     ``base`` (the sentence's :func:`features`) saves finding the cues again.
+
+    >>> layer_features("The on-call team agreed to page the owner.", None,
+    ...                has_quantity=False)["people"]
+    1.0
     """
     tokens = words(text)
     if base is None:

@@ -22,7 +22,11 @@ def _key(quote: str) -> str:
 
 def redaction_settings(project: Project | None) -> dict[str, Any]:
     """``names`` and ``ip_addresses`` for redaction, from ``llm.redact_names`` and
-    ``llm.redact_ip_addresses`` in ``dna/config.yaml`` (none without a project)."""
+    ``llm.redact_ip_addresses`` in ``dna/config.yaml`` (none without a project).
+
+    >>> redaction_settings(None)
+    {'names': (), 'ip_addresses': False}
+    """
     section = (project.config().get("llm") or {}) if project is not None else {}
     if not isinstance(section, dict):
         raise ProjectError(f"{project.config_path if project else 'config'}: llm must be a "

@@ -77,7 +77,11 @@ def build_readers() -> Registry[Reader]:
 def choose_reader(path: Path, head: str, readers: Registry[Reader],
                   format: str | None = None) -> Reader:
     """The reader for a source: ``format`` if given, else by content, else by extension,
-    else Markdown (any text reads as prose)."""
+    else Markdown (any text reads as prose).
+
+    >>> choose_reader(Path("log.txt"), '{"ts": 1}\\n{"ts": 2}\\n', build_readers()).name
+    'jsonl'
+    """
     if format:
         return readers.get(format)
     suffix = path.suffix.lower()
@@ -110,7 +114,11 @@ class SourceResult:
 
 def iter_source_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files named, and the source files under directories named (sorted, hidden files and
-    Slack workspace metadata skipped). A missing path is yielded so its read reports it."""
+    Slack workspace metadata skipped). A missing path is yielded so its read reports it.
+
+    >>> [p.name for p in iter_source_files(["incidents/"])]    # doctest: +SKIP
+    ['2026-03-14-retry-storm.md', '2026-03-14.json', 'timeline.csv']
+    """
     for item in paths:
         path = Path(item)
         if not path.is_dir():
@@ -129,7 +137,11 @@ def iter_source_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 def read_one(path: Path, *, format: str | None = None,
              fields: Mapping[str, str] | None = None,
              readers: Registry[Reader] | None = None) -> SourceResult:
-    """Read one source file, catching its :class:`SourceError` into the result."""
+    """Read one source file, catching its :class:`SourceError` into the result.
+
+    >>> read_one(Path("missing.md")).error is not None
+    True
+    """
     readers = readers or build_readers()
     result = SourceResult(path=path)
     try:
