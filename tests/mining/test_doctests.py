@@ -16,4 +16,4 @@ MODULES = ["dna_kit.document", "dna_kit.evaluate", "dna_kit.ingest", "dna_kit.in
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
+    assert result.attempted > 0 and result.failed == 0
