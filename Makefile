@@ -34,6 +34,7 @@ typecheck: $(STAMP)
 
 ## make bench: run the benchmarks and rewrite BENCHMARKS.md
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) benchmarks/run.py --write BENCHMARKS.md
 
 clean:

@@ -98,7 +98,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
                progress: Callable[[str], None] | None = None) -> Scorecard:
     """Run the regeneration test on ``project`` and return its :class:`Scorecard`.
 
-    Every accepted or codified finding is scored: ``tacit`` (no artifact), ``documented``
+    Every accepted or codified finding that nothing supersedes is scored: ``tacit`` (no artifact), ``documented``
     (decision record only), ``failing`` (its tests fail, or cannot run, on this
     implementation), ``verified`` (they pass) or, with ``prove=True``, ``proven`` (they pass
     and fail on at least one mutant of the finding's target).
@@ -126,7 +126,10 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
     # "7" means F-0007, as everywhere else on the command line.
     wanted = None if findings is None else {
         f"F-{int(f):04d}" if f.strip().isdigit() else f.strip() for f in findings}
-    chosen = [f for f in ledger if f.status in SCORED and (wanted is None or f.id in wanted)]
+    # A superseded rule is history: the finding that replaced it is the one scored, and its
+    # old test may even contradict the new rule.
+    chosen = [f for f in ledger if f.status in SCORED and not f.links.superseded_by
+              and (wanted is None or f.id in wanted)]
     if wanted is not None and (missing := wanted - {f.id for f in chosen}):
         raise RegenError(f"findings={sorted(missing)!r}: not accepted or codified findings "
                          "of this ledger")

@@ -227,3 +227,25 @@ def test_findings_sharing_a_test_file_each_keep_their_own_tests(shipping: Projec
     assert (pairs.status, pairs.tests_passed, pairs.tests_failed) == ("failing", 0, 1)
     # F-0006's proof ran only its own test: the failing one beside it did not spoil it.
     assert (first.status, first.tests_passed, first.errors) == ("proven", 1, [])
+
+
+def test_a_superseded_finding_is_not_scored(shipping: Project) -> None:
+    from dna_kit.ledger import update_finding
+
+    newer = add_finding(shipping, {"title": "Batch size, revised", "layer": "how",
+                                   "kind": "capacity", "status": "accepted",
+                                   "statement": "Batches hold at most 40 orders.",
+                                   "links": {"supersedes": ["F-0002"]}})
+    update_finding(shipping, "F-0002", {"links": {"superseded_by": [newer.id],
+                                                  **_links(shipping, "F-0002")}})
+    statuses = _statuses(regenerate(shipping, history=False))
+    assert "F-0002" not in statuses
+    assert statuses[newer.id] == "tacit"
+
+
+def _links(project: Project, finding_id: str) -> dict[str, list[str]]:
+    from dna_kit.ledger import find_entry
+
+    links = find_entry(project, finding_id).finding.links.to_dict()
+    links.pop("superseded_by", None)
+    return links
