@@ -164,14 +164,11 @@ def _resolve_llm(llm: Any, project: Project) -> Any:
         return None
     if llm != "auto":
         return llm
-    try:
-        from dna_kit.llm import LLMClient, load_llm_config
-    except ImportError:  # the model client is optional
-        return None
     from dna_kit.errors import ModelError
+    from dna_kit.llm import client_for_project
 
     try:
-        config = load_llm_config(project.config())
+        return client_for_project(project)
     except ModelError as exc:
         # "auto" means a model if one is usable: a half-set configuration must not stop
         # an interview from starting; the bank's follow-ups are asked instead.
@@ -179,8 +176,6 @@ def _resolve_llm(llm: Any, project: Project) -> Any:
 
         warnings.warn(f"model follow-ups are off: {exc}", stacklevel=3)
         return None
-    # The client's own cache default (the project's dna/.cache/llm) keeps re-runs free.
-    return None if config is None else LLMClient(config)
 
 
 class InterviewSession:

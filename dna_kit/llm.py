@@ -31,13 +31,17 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dna_kit._io import atomic_write
 from dna_kit.errors import ModelError, ProjectError
 from dna_kit.redact import redact
 
-__all__ = ["DEFAULT_CACHE_SUBDIR", "LLMClient", "LLMConfig", "load_llm_config"]
+if TYPE_CHECKING:
+    from dna_kit.project import Project
+
+__all__ = ["DEFAULT_CACHE_SUBDIR", "LLMClient", "LLMConfig", "client_for_project",
+           "load_llm_config"]
 
 #: Where answers are cached, under the project's ``dna/`` folder.
 DEFAULT_CACHE_SUBDIR = Path(".cache") / "llm"
@@ -480,6 +484,22 @@ class LLMClient:
         else:
             text = f"{where} failed: {_shorten(str(exc), 160)}"
         return ModelError(f"{text} (while asking for {purpose!r})")
+
+
+def client_for_project(project: Project) -> LLMClient | None:
+    """A client for ``project``'s configured model, caching in that project's
+    ``dna/.cache/llm`` (not the current directory's), or None when no model is configured.
+
+    >>> client_for_project(project) is None   # no DNA_LLM_MODEL, no llm.model  # doctest: +SKIP
+    True
+    """
+    config = load_llm_config(project.config())
+    if config is None:
+        return None
+    cache_dir = None
+    if config.cache and config.cache_dir is None:
+        cache_dir = project.dna_dir / DEFAULT_CACHE_SUBDIR
+    return LLMClient(config, cache_dir=cache_dir)
 
 
 def _fix_request(problems: list[str]) -> str:

@@ -199,24 +199,19 @@ def _line(c: Any) -> str:
 
 
 def _llm(args: argparse.Namespace) -> Any:
-    from dna_kit.errors import ModelError
-
-    try:
-        from dna_kit.llm import LLMClient, load_llm_config
-    except ImportError as exc:  # the model client is optional
-        raise ModelError(f"the model client is not available ({exc})") from None
-    from dna_kit.errors import ProjectError
+    from dna_kit.errors import ModelError, ProjectError
+    from dna_kit.llm import LLMClient, client_for_project, load_llm_config
     from dna_kit.project import find_project
 
     try:
-        config_data = find_project(args.cwd).config()
+        client = client_for_project(find_project(args.cwd))
     except ProjectError:  # no project is fine: the environment may configure the model
-        config_data = None
-    config = load_llm_config(config_data)
-    if config is None:
+        config = load_llm_config(None)
+        client = None if config is None else LLMClient(config)
+    if client is None:
         raise ModelError("no model configured: set DNA_LLM_MODEL (and OPENAI_BASE_URL, "
                          "OPENAI_API_KEY) or llm.model in dna/config.yaml, or drop --llm")
-    return LLMClient(config)
+    return client
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -197,19 +197,19 @@ def _shown(path: Path, cwd: Path) -> str:
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
-    from dna_kit.llm import load_llm_config
+    from dna_kit.llm import client_for_project
     from dna_kit.project import find_project
     from dna_kit.regen.drill import drill
 
     project = find_project(args.cwd)
-    config = load_llm_config(project.config())
-    if config is None:
+    client = client_for_project(project)
+    if client is None:
         print("dna drill: no model is configured (set DNA_LLM_MODEL with OPENAI_BASE_URL or "
               "OPENAI_API_KEY, or llm.model in dna/config.yaml); nothing was sent")
         return 0
-    from dna_kit.llm import LLMClient
+    config = client.config
 
-    result = drill(project, args.target, llm=LLMClient(config),
+    result = drill(project, args.target, llm=client,
                    out_dir=Path(args.cwd, args.out) if args.out else None, prove=args.prove,
                    timeout=args.timeout)
     print(f"{config.describe()} rewrote {args.target} from its DNA into {result.impl_dir}")

@@ -269,13 +269,12 @@ def _mark_superseded(path: Path, by: tuple[int, str, str]) -> None:
 
 
 def _draft(project: Project, finding: Finding) -> tuple[str, str, str]:
-    from dna_kit.llm import LLMClient, load_llm_config
+    from dna_kit.llm import client_for_project
 
-    config = load_llm_config(project.config())
-    if config is None:
+    client = client_for_project(project)
+    if client is None:
         raise CodifyError("--draft needs a model: set DNA_LLM_MODEL (or llm.model in "
                           "dna/config.yaml) and OPENAI_BASE_URL / OPENAI_API_KEY")
-    client = LLMClient(config, cache_dir=project.dna_dir / ".cache" / "llm")
     facts = "\n".join([f"Title: {finding.title}", f"Rule: {finding.statement}",
                        f"Why: {finding.rationale or '(not recorded)'}",
                        *[f"Evidence ({p.describe()}): {p.quote or ''}"
@@ -289,7 +288,7 @@ def _draft(project: Project, finding: Finding) -> tuple[str, str, str]:
         system, "Write the consequences of this decision: what gets easier, what gets "
                 "harder, which risks remain.\n\n" + facts,
         purpose="adr draft: consequences")
-    return context.strip(), consequences.strip(), config.model
+    return context.strip(), consequences.strip(), client.config.model
 
 
 def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None = None,

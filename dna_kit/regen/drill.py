@@ -216,13 +216,12 @@ def drill(project: str | Path | Project, module: str, *, llm: Any = None,
         raise RegenError(f"target={module!r}: no accepted or codified finding is bound to "
                          "this module (binding.target module:callable)")
     if llm is None:
-        from dna_kit.llm import LLMClient, load_llm_config
+        from dna_kit.llm import client_for_project
 
-        config = load_llm_config(proj.config())
-        if config is None:
+        llm = client_for_project(proj)
+        if llm is None:
             raise ModelError("no model is configured (set DNA_LLM_MODEL, or llm.model in "
                              "dna/config.yaml); nothing was sent")
-        llm = LLMClient(config)
     prompt = dna_brief(proj, module, findings)
     answer = llm.complete_text(SYSTEM, prompt, purpose="drill")
     code = extract_code(answer)
