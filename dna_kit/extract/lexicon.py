@@ -148,7 +148,7 @@ FAMILY_LEXICON = Lexicon({
     "what_words": "reject* accept* allow* disallow* validat* return* unaffected contain* only "
                   "user users customer customers request requests endpoint endpoints api "
                   "package packages account accounts data record records transaction "
-                  "transactions spend spends item items block* sign* evict* dedup* order_by "
+                  "transactions item items entry entries block* sign* evict* dedup* order_by "
                   "ordered_by invalid valid exist exists behaviour behavior feature response "
                   "token tokens must_not never",
     "people": "team teams engineer engineers people staff support business community on_call "
@@ -171,11 +171,13 @@ FAMILY_LEXICON = Lexicon({
     "limits": "timeout timeouts time_out retr* backoff back_off rate limit* capacity memory cpu "
               "disk latenc* threshold* second seconds minute minutes hour hours percent size "
               "bandwidth throughput load saturat* exhaust* starv*",
+    # Generic behaviour of a system: what it takes in, stores, serves and sends back.
     "function": "request requests respons* return returns reject* accept* valid* invalid user "
                 "users package packages file files transaction transactions table tables read "
                 "reads write writes data api endpoint endpoints field fields record records "
-                "fallback falls_back fall_back default status rout* traffic spend spends block "
-                "blocks mempool item items singleton singletons coin coins account accounts "
-                "token tokens permission permissions role roles",
+                "fallback falls_back fall_back default status rout* traffic item items entry "
+                "entries account accounts token tokens permission permissions role roles store "
+                "stores stored serve serves served send sends fetch* download* upload* "
+                "redirect* forward* publish* lookup lookups",
     "generic_present": "is are will would can cannot does do",
 })

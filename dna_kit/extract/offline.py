@@ -31,9 +31,9 @@ from dna_kit.extract.segment import Sentence, segment
 
 __all__ = ["DUPLICATE_JACCARD", "THRESHOLD", "Scored", "extract_offline", "score_sentences"]
 
-#: Sentences scoring below this are not proposed (chosen on the annotated corpus half,
-#: see README "Extraction quality").
-THRESHOLD = -1.3
+#: Sentences scoring below this are not proposed (the best F1 leaving one annotated
+#: write-up out at a time, see README "Extraction quality").
+THRESHOLD = -1.4
 #: Two sentences sharing this share of their words state the same thing.
 DUPLICATE_JACCARD = 0.7
 
@@ -95,17 +95,21 @@ def iter_scored(document: Document) -> Iterator[Scored]:
         feats = features(s.text, s.section.kind if s.section else None,
                          has_quantity=bool(quantities), block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
-                         content=content_of(tokens))
+                         content=content_of(tokens), doc_sentences=len(sentences))
         yield Scored(s, feats, quantities, score(feats))
 
 
 def _is_prose(text: str) -> bool:
-    """Mostly letters: not a row of numbers, a hash, or a drawing made of symbols."""
+    """Mostly letters: not a row of numbers, a hash, or a drawing made of symbols; and not
+    a bare link with a word or two around it (a reference, not a statement)."""
+    if "://" in text and len(_URL.sub("", text).split()) < 4:
+        return False
     letters = len(_NOT_LETTERS.sub("", text))
     return letters >= 0.6 * (len(text) - text.count(" "))
 
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
+_URL = re.compile(r"\w+://\S+")
 
 
 _NEW_BLOCK = re.compile(r"\n[ \t>]*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||^\s*$")

@@ -101,11 +101,13 @@ def _shape_cues(text: str, tokens: list[str]) -> list[str]:
 def features(text: str, section: str | None, *, has_quantity: bool, block: str,
              labelled: bool = False, first_in_block: bool = True,
              doc_freq: Mapping[str, int] | None = None, tokens: list[str] | None = None,
-             content: set[str] | None = None) -> dict[str, float]:
+             content: set[str] | None = None, doc_sentences: int | None = None
+             ) -> dict[str, float]:
     """The named features of a sentence: cue families, its shape, its section and block,
     its length, and (given the document's word counts) how specific its words are to it.
     ``tokens`` and ``content`` (its :func:`words` and :func:`content_of`) save work when
-    the caller has them.
+    the caller has them. ``doc_sentences`` (how many sentences the document has) tells a
+    long write-up from a short one.
 
     >>> sorted(features("Retries must stop at 3.", "action_items", has_quantity=True,
     ...                 block="list"))[:4]
@@ -128,6 +130,12 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
     out["short"] = 1.0 if n < 6 else 0.0
     out["long"] = 1.0 if n > 45 else 0.0
     out["length"] = min(n, 40) / 40
+    if doc_sentences is not None:
+        # A write-up states about as many rules whether it is short or long (in the
+        # annotated corpus, 5 to 12 per write-up for 20 to 120 sentences): in a long one,
+        # each sentence is less likely to be one of them. Capped so a huge chat export is
+        # not written off.
+        out["doc_size"] = min(doc_sentences, 200) / 100
     if doc_freq is not None:
         if content is None:
             content = content_of(tokens)
@@ -163,20 +171,18 @@ def content_words(text: str) -> set[str]:
 #: The weight of each feature, fitted once by logistic regression on the annotated half of
 #: the public postmortem corpus (per feature, never per sentence; see README).
 WEIGHTS: dict[str, float] = {
-    "central": -1.78, "short": -1.69, "length": 1.48, "section:impact": -1.27,
-    "ends_colon": -1.22, "rare": 1.12, "section:contributors": 1.09, "section:none": -1.05,
-    "quantity": 0.95, "comparison": 0.88, "order": 0.82, "block:quote": -0.81,
-    "section:resolution": 0.78, "modal": 0.77, "imperative": 0.7,
-    "section:timeline": -0.69, "section:went_well": -0.68, "block:cell": 0.61,
-    "noise": -0.58, "block:paragraph": -0.56, "section:root_cause": 0.55, "limit": 0.52,
-    "section:action_items": 0.46, "past": -0.38, "labelled": 0.36, "section:lessons": 0.36,
-    "absolute": 0.35, "link": 0.33, "section:detection": -0.31, "behaviour": 0.3,
-    "conditional": 0.27, "we_past": -0.25, "section:summary": 0.23,
-    "first_in_block": -0.21, "block:list": 0.19, "how_tech": 0.19, "long": -0.17,
-    "present": -0.13, "anaphora": -0.09, "question": -0.06, "after_incident": 0.05,
-    "negation": 0.05, "section:went_wrong": -0.02,
+    "short": -1.63, "length": 1.58, "doc_size": -1.57, "central": -1.47, "quantity": 1.12,
+    "section:none": -1.1, "ends_colon": -1.09, "section:impact": -1.08, "section:contributors":
+    1.04, "rare": 0.94, "comparison": 0.92, "section:timeline": -0.86, "order": 0.83,
+    "section:root_cause": 0.71, "limit": 0.67, "modal": 0.67, "section:action_items": 0.66,
+    "block:quote": -0.63, "block:cell": 0.6, "section:resolution": 0.57, "section:went_well":
+    -0.55, "imperative": 0.54, "noise": -0.53, "block:paragraph": -0.51, "labelled": 0.47,
+    "absolute": 0.42, "past": -0.41, "conditional": 0.33, "section:lessons": 0.27, "behaviour":
+    0.2, "we_past": -0.2, "long": -0.18, "block:list": 0.17, "section:detection": -0.15,
+    "present": -0.13, "link": 0.11, "how_tech": 0.1, "section:went_wrong": 0.08, "anaphora":
+    -0.07, "first_in_block": -0.06, "question": -0.06, "section:summary": 0.05, "code": 0.04,
 }
-BIAS = -1.92
+BIAS = -1.25
 
 
 def score(feats: Mapping[str, float]) -> float:
@@ -270,49 +276,45 @@ def layer_features(text: str, section: str | None, *, has_quantity: bool,
 #: annotated half of the public corpus; see dna_kit.extract.train).
 LAYER_WEIGHTS: dict[str, dict[str, float]] = {
     "what": {
-        "function": 1.33, "section:timeline": -0.86, "limit": -0.81, "comparison": -0.77,
-        "limits": -0.7, "process": -0.64, "section:root_cause": 0.64,
-        "section:summary": 0.64, "future": -0.62, "practice": -0.59, "(bias)": -0.55,
-        "present": 0.55, "imperative": -0.54, "noise": -0.43, "modal": -0.42,
-        "reason": 0.37, "absolute": 0.36, "after_incident": -0.36, "why_words": -0.36,
-        "how_words": -0.32, "past": 0.3, "reasoning": -0.3, "lesson": -0.29,
-        "behaviour": 0.27, "how_tech": -0.26, "section:lessons": -0.2,
-        "generic_present": -0.19, "what_words": -0.17, "conditional": -0.16,
-        "section:none": -0.16, "narrative_time": 0.15, "we_past": -0.15,
-        "machinery": -0.14, "quantity": -0.12, "section:went_wrong": -0.12, "order": 0.08,
-        "we": -0.08, "ends_colon": -0.07, "section:resolution": 0.07, "anaphora": 0.05,
-        "code": -0.05, "decision": 0.05, "link": -0.04, "people": 0.04, "negation": 0.03,
-        "section:action_items": -0.01,
+        "function": 0.82, "section:timeline": -0.55, "section:summary": 0.54, "limit": -0.51,
+        "comparison": -0.5, "(bias)": -0.48, "limits": -0.45, "process": -0.43,
+        "section:root_cause": 0.43, "future": -0.42, "present": 0.41, "practice": -0.38,
+        "imperative": -0.37, "behaviour": 0.33, "why_words": -0.33, "modal": -0.32, "noise":
+        -0.28, "reason": 0.27, "absolute": 0.26, "how_words": -0.26, "section:lessons": -0.25,
+        "how_tech": -0.21, "lesson": -0.2, "after_incident": -0.19, "machinery": -0.19, "past":
+        0.19, "reasoning": -0.18, "section:resolution": 0.14, "quantity": -0.13,
+        "section:action_items": -0.13, "we": -0.13, "we_past": -0.12, "section:none": -0.11,
+        "narrative_time": 0.1, "section:went_wrong": -0.08, "anaphora": 0.07, "what_words":
+        0.07, "order": 0.06, "decision": -0.05, "link": -0.05, "code": -0.04, "conditional":
+        -0.04, "ends_colon": -0.04, "negation": 0.03, "people": -0.01,
     },
     "how": {
-        "section:timeline": 1.19, "imperative": 1.08, "practice": -0.8, "quantity": 0.78,
-        "after_incident": 0.73, "how_words": 0.7, "limit": 0.7, "reasoning": -0.69,
-        "link": 0.68, "past": -0.66, "limits": 0.62, "generic_present": 0.57,
-        "section:went_wrong": -0.5, "machinery": 0.49, "anaphora": 0.47,
-        "conditional": 0.45, "section:action_items": 0.4, "lesson": 0.38, "order": 0.38,
-        "process": -0.38, "why_words": -0.38, "section:summary": -0.37, "how_tech": 0.36,
-        "present": -0.35, "section:resolution": -0.33, "decision": -0.3, "(bias)": -0.29,
-        "what_words": -0.28, "we": -0.25, "reason": -0.24, "code": -0.21, "we_past": 0.21,
-        "comparison": 0.2, "modal": 0.2, "function": -0.17, "narrative_time": 0.17,
-        "absolute": -0.16, "section:root_cause": -0.16, "people": -0.15,
-        "section:contributors": -0.14, "behaviour": 0.11, "future": -0.08, "noise": -0.07,
-        "negation": -0.06, "ends_colon": -0.05, "section:lessons": -0.05,
-        "section:none": -0.02,
+        "section:timeline": 0.87, "imperative": 0.79, "quantity": 0.62, "how_words": 0.56,
+        "past": -0.53, "practice": -0.51, "limit": 0.5, "limits": 0.5, "link": 0.45,
+        "reasoning": -0.44, "after_incident": 0.39, "machinery": 0.39, "anaphora": 0.37,
+        "how_tech": 0.37, "section:action_items": 0.37, "conditional": 0.33, "section:summary":
+        -0.32, "process": -0.31, "section:resolution": -0.31, "why_words": -0.31,
+        "generic_present": 0.3, "order": 0.28, "section:went_wrong": -0.28, "lesson": 0.26,
+        "reason": -0.25, "we": -0.24, "present": -0.23, "decision": -0.22, "function": -0.2,
+        "(bias)": -0.16, "what_words": -0.16, "absolute": -0.15, "section:contributors": -0.15,
+        "code": -0.14, "comparison": 0.14, "narrative_time": 0.14, "modal": 0.13, "people":
+        -0.12, "section:root_cause": -0.11, "we_past": 0.11, "section:lessons": -0.07,
+        "ends_colon": -0.04, "future": -0.04, "negation": -0.04, "noise": -0.04, "behaviour":
+        -0.02, "section:none": 0.01,
     },
     "why": {
-        "practice": 1.39, "function": -1.16, "process": 1.01, "reasoning": 0.99,
-        "(bias)": 0.85, "why_words": 0.74, "future": 0.69, "quantity": -0.66,
-        "link": -0.64, "section:went_wrong": 0.62, "comparison": 0.56, "imperative": -0.54,
-        "anaphora": -0.53, "noise": 0.5, "section:root_cause": -0.48, "order": -0.46,
-        "what_words": 0.46, "generic_present": -0.39, "how_words": -0.39,
-        "behaviour": -0.38, "section:action_items": -0.38, "after_incident": -0.37,
-        "past": 0.36, "machinery": -0.35, "section:timeline": -0.33, "we": 0.33,
-        "narrative_time": -0.32, "conditional": -0.3, "code": 0.26,
-        "section:resolution": 0.26, "section:summary": -0.26, "decision": 0.25,
-        "section:lessons": 0.25, "modal": 0.22, "present": -0.21, "absolute": -0.2,
-        "section:none": 0.19, "section:contributors": 0.14, "reason": -0.13,
-        "ends_colon": 0.12, "people": 0.11, "how_tech": -0.1, "limit": 0.1,
-        "lesson": -0.09, "limits": 0.08, "we_past": -0.06, "negation": 0.03,
+        "practice": 0.89, "process": 0.74, "(bias)": 0.64, "why_words": 0.63, "function":
+        -0.62, "reasoning": 0.62, "quantity": -0.49, "future": 0.46, "anaphora": -0.44,
+        "imperative": -0.42, "link": -0.4, "comparison": 0.37, "we": 0.37,
+        "section:went_wrong": 0.36, "order": -0.34, "past": 0.34, "noise": 0.33,
+        "section:lessons": 0.32, "section:root_cause": -0.32, "section:timeline": -0.32,
+        "behaviour": -0.31, "how_words": -0.3, "conditional": -0.29, "generic_present": -0.29,
+        "decision": 0.27, "section:action_items": -0.24, "narrative_time": -0.23,
+        "section:summary": -0.22, "after_incident": -0.21, "machinery": -0.2, "modal": 0.19,
+        "code": 0.18, "present": -0.18, "section:resolution": 0.17, "how_tech": -0.15,
+        "section:contributors": 0.15, "absolute": -0.12, "people": 0.12, "section:none": 0.11,
+        "what_words": 0.09, "ends_colon": 0.08, "lesson": -0.06, "limits": -0.05, "reason":
+        -0.02, "we_past": 0.02, "limit": 0.01, "negation": 0.01,
     },
 }
 

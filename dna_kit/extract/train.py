@@ -142,7 +142,7 @@ def cross_validate(rows: list[Row], *, l2: float = 1.0) -> list[float]:
 
 
 def cross_validate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
-                              l2: float = 1.0, layer_l2: float = 1.0) -> Any:
+                              l2: float = 1.0, layer_l2: float = 2.0) -> Any:
     """The whole extractor scored on each annotated write-up with weights fitted without
     it: an estimate of how it does on write-ups nobody annotated. Returns an
     :class:`~dna_kit.evaluate.EvalReport`."""
