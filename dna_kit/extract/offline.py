@@ -81,21 +81,35 @@ def iter_scored(document: Document) -> Iterator[Scored]:
     held at once (the word counts of the document are taken in a first pass)."""
     sentences = [s for s in segment(document)
                  if len(s.text) >= 12 and _is_prose(s.text) and not looks_like_injection(s.text)]
+    # Each sentence's words are needed twice (the document's word counts, then its own
+    # features): kept from the first pass for an ordinary document, found again for a huge
+    # one so its words are never all held at once.
+    keep = len(document.text) <= _KEEP_WORDS_UP_TO
+    kept: list[tuple[list[str], set[str]]] = []
     doc_freq: Counter[str] = Counter()
     for s in sentences:
-        doc_freq.update(content_of(words(s.text)))
+        tokens = words(s.text)
+        content = content_of(tokens)
+        doc_freq.update(content)
+        if keep:
+            kept.append((tokens, content))
     previous_end = None
     text = document.text
-    for s in sentences:
-        between = "\n\n" if previous_end is None else text[previous_end:s.start]
-        first = bool(_NEW_BLOCK.search(between))
+    n = len(sentences)
+    new_block = _NEW_BLOCK.search
+    for i, s in enumerate(sentences):
+        first = previous_end is None or bool(new_block(text[previous_end:s.start]))
         previous_end = s.end
-        tokens = words(s.text)
+        if keep:
+            tokens, content = kept[i]
+        else:
+            tokens = words(s.text)
+            content = content_of(tokens)
         quantities = find_quantities(s.text)
         feats = features(s.text, s.section.kind if s.section else None,
                          has_quantity=bool(quantities), block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
-                         content=content_of(tokens), doc_sentences=len(sentences))
+                         content=content, doc_sentences=n)
         yield Scored(s, feats, quantities, score(feats))
 
 
@@ -112,6 +126,8 @@ _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _URL = re.compile(r"\w+://\S+")
 
 
+#: Documents up to this many characters keep their sentences' words between the passes.
+_KEEP_WORDS_UP_TO = 4_000_000
 _NEW_BLOCK = re.compile(r"\n[ \t>]*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||^\s*$")
 
 

@@ -41,6 +41,7 @@ _RECORD_PREFIX = re.compile(r"^\S+(?: \d{1,2}:\d{2}(?::\d{2})?)?(?: [^:\n]{1,40}
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]*_]*\s+(?=[\"'“‘(\[*_`]*[A-Z0-9])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|no|fig|mr|mrs|ms|dr|st|jr|"
                      r"inc|ltd|co|cf|al|resp|est|min|max|avg|ca)|\b[A-Z]|\.\.)\.$", re.I)
+_MARKUP_CHARS = frozenset("*_`~[<>")
 _MARKUP = re.compile(r"\*\*|__|`|~~|\[([^\]\n]*)\]\([^)\n]*\)|<(https?://[^>]+)>|^[ \t]*>+")
 
 
@@ -62,6 +63,8 @@ def clean_markup(text: str) -> str:
     >>> clean_markup("**Cap** the [retries](http://x) at `3`\\n> now")
     'Cap the retries at 3 now'
     """
+    if not _MARKUP_CHARS.intersection(text):  # most sentences: nothing to remove
+        return " ".join(text.split())
     text = re.sub(r"\n[ \t]*>+[ \t]?", "\n", text)
     text = _MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text)
     return " ".join(text.split())
