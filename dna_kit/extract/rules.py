@@ -91,7 +91,8 @@ def _shape_cues(text: str, tokens: list[str]) -> list[str]:
         out.append("anaphora")
     if ("http" in text or "@" in text or "(#" in text or text[:1] == "[") and _LINK.search(text):
         out.append("link")
-    if ("_" in text or "()" in text or not text.islower()) and _CODE.search(text):
+    # camelCase needs an upper-case letter after the first character.
+    if ("_" in text or "()" in text or not text[1:].islower()) and _CODE.search(text):
         out.append("code")
     if first in ("we", "i") and (second.endswith("ed") or second in _WE_PAST):
         out.append("we_past")
@@ -134,16 +135,18 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
         # A write-up states about as many rules whether it is short or long (in the
         # annotated corpus, 5 to 12 per write-up for 20 to 120 sentences): in a long one,
         # each sentence is less likely to be one of them. Capped so a huge chat export is
-        # not written off.
-        out["doc_size"] = min(doc_sentences, 200) / 100
+        # not written off: no further than the longest annotated write-up (120 sentences).
+        out["doc_size"] = min(doc_sentences, 120) / 100
     if doc_freq is not None:
         if content is None:
             content = content_of(tokens)
         if content:
             # Words the rest of the document repeats are its topic; words said once are
             # the specifics a rule is made of.
-            out["central"] = sum(min(doc_freq.get(w, 1), 6) / 6 for w in content) / len(content)
-            out["rare"] = sum(1 for w in content if doc_freq.get(w, 1) <= 1) / len(content)
+            get = doc_freq.get
+            counts = [get(w, 1) for w in content]
+            out["central"] = sum([min(c, 6) / 6 for c in counts]) / len(counts)
+            out["rare"] = sum([1 for c in counts if c <= 1]) / len(counts)
     return out
 
 
