@@ -43,9 +43,11 @@ class Lexicon:
                     self._exact.setdefault(entry, []).append(name)
         self._lengths = sorted({len(p) for p in self._prefix})
         # Words repeat (Zipf), so each word's families are worked out once and remembered.
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...],
+                                     list[tuple[tuple[str, ...], str]]]] = {}
 
-    def _families(self, token: str) -> tuple[str, ...]:
+    def _families(self, token: str) -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], str]]]:
+        """The families ``token`` belongs to, and the phrases it may start."""
         found = list(self._exact.get(token, ()))
         for size in self._lengths:
             if size > len(token):
@@ -53,21 +55,22 @@ class Lexicon:
             found += self._prefix.get(token[:size], ())
         if len(self._cache) > 500_000:
             self._cache.clear()
-        result = self._cache[token] = tuple(found)
+        result = self._cache[token] = (tuple(found), self._phrases.get(token, []))
         return result
 
     def count(self, tokens: Sequence[str]) -> dict[str, int]:
         """How many times each family occurs among ``tokens`` (families absent: not keys)."""
         hits: dict[str, int] = {}
-        get, cache, phrases = hits.get, self._cache, self._phrases
+        get, cache = hits.get, self._cache
         n = len(tokens)
         for i, token in enumerate(tokens):
-            found = cache.get(token)
-            if found is None:
-                found = self._families(token)
+            # One look-up per word gives both its families and the phrases it may start.
+            entry = cache.get(token)
+            if entry is None:
+                entry = self._families(token)
+            found, follow = entry
             for name in found:
                 hits[name] = get(name, 0) + 1
-            follow = phrases.get(token)
             if follow:
                 for rest, name in follow:
                     k = len(rest)

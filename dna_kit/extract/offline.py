@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dna_kit.document import Document
+from dna_kit.extract import rules
 from dna_kit.extract.candidate import Candidate, CandidateSource
 from dna_kit.extract.lexicon import words
 from dna_kit.extract.params import find_params, find_quantities
@@ -76,9 +77,13 @@ def score_sentences(document: Document) -> list[Scored]:
     return list(iter_scored(document))
 
 
-def iter_scored(document: Document) -> Iterator[Scored]:
+def iter_scored(document: Document, *, threshold: float | None = None) -> Iterator[Scored]:
     """:func:`score_sentences` one at a time: a long document's features are never all
-    held at once (the word counts of the document are taken in a first pass)."""
+    held at once (the word counts of the document are taken in a first pass).
+
+    Given ``threshold``, sentences that cannot reach it are left out, and their values
+    with units are never looked for: a value can add at most the ``quantity`` weight.
+    """
     sentences = [s for s in segment(document)
                  if len(s.text) >= 12 and _is_prose(s.text) and not looks_like_injection(s.text)]
     # Each sentence's words are needed twice (the document's word counts, then its own
@@ -105,12 +110,21 @@ def iter_scored(document: Document) -> Iterator[Scored]:
         else:
             tokens = words(s.text)
             content = content_of(tokens)
-        quantities = find_quantities(s.text)
         feats = features(s.text, s.section.kind if s.section else None,
-                         has_quantity=bool(quantities), block=s.block, labelled=bool(s.label),
+                         has_quantity=False, block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
                          content=content, doc_sentences=n)
-        yield Scored(s, feats, quantities, score(feats))
+        total = score(feats)
+        gain = rules.WEIGHTS.get("quantity")
+        if threshold is not None and total + max(gain or 0.0, 0.0) < threshold:
+            continue
+        quantities = find_quantities(s.text)
+        if quantities:
+            # features() puts "quantity" last, so this is the score it would give.
+            feats["quantity"] = 1.0
+            if gain is not None:
+                total += gain * 1.0
+        yield Scored(s, feats, quantities, total)
 
 
 def _is_prose(text: str) -> bool:
@@ -140,7 +154,7 @@ def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list
     [('how', 'retry_policy', {'max_retries': '3'})]
     """
     scored: list[tuple[float, Candidate]] = []
-    for item in iter_scored(document):
+    for item in iter_scored(document, threshold=threshold):
         if item.score < threshold:
             continue
         sentence = item.sentence

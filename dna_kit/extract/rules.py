@@ -121,8 +121,6 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
         out[name] = 1.0
     out[f"section:{section or 'none'}"] = 1.0
     out[f"block:{block}"] = 1.0
-    if has_quantity:
-        out["quantity"] = 1.0
     if labelled:
         out["labelled"] = 1.0
     if first_in_block:
@@ -147,6 +145,8 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
             counts = [get(w, 1) for w in content]
             out["central"] = sum([min(c, 6) / 6 for c in counts]) / len(counts)
             out["rare"] = sum([1 for c in counts if c <= 1]) / len(counts)
+    if has_quantity:  # last, so a caller can add it to a score it already has
+        out["quantity"] = 1.0
     return out
 
 

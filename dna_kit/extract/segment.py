@@ -226,7 +226,7 @@ def segment(document: Document) -> list[Sentence]:
 def _innermost(sections: list[Section], starts: list[int], offset: int) -> Section | None:
     # Sections nest, so the innermost holding ``offset`` is the last one starting at or
     # before it that has not ended yet.
-    for section in reversed(sections[:bisect_right(starts, offset)]):
-        if offset < section.end:
-            return section
+    for k in range(bisect_right(starts, offset) - 1, -1, -1):  # no copy of the list
+        if offset < sections[k].end:
+            return sections[k]
     return None
