@@ -9,6 +9,8 @@ known section name ending with a colon (``Root cause:``). Code fences are skippe
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +155,11 @@ def find_events(text: str, sections: list[Section]) -> list[TimelineEvent]:
     (list items, table rows or plain lines). Without a timeline section, lines anywhere
     that start with a full date and time."""
     timeline = [s for s in sections if s.kind == "timeline"]
+    # A line is inside a timeline section when, of the sections starting at or before
+    # it, the one reaching furthest ends after it: one bisection per line.
+    spans = sorted((s.start, s.end) for s in timeline)
+    starts = [start for start, _ in spans]
+    reach = list(accumulate((end for _, end in spans), max))
     events: list[TimelineEvent] = []
     offset = 0
     in_fence = False
@@ -164,8 +171,10 @@ def find_events(text: str, sections: list[Section]) -> list[TimelineEvent]:
             continue
         if in_fence or not line.strip() or line.lstrip().startswith("#"):
             continue
-        if timeline and not any(s.start <= here < s.end for s in timeline):
-            continue
+        if timeline:
+            k = bisect_right(starts, here) - 1
+            if k < 0 or here >= reach[k]:
+                continue
         m = _EVENT.match(line)
         if not m:
             continue
