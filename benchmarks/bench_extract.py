@@ -229,7 +229,7 @@ def _quality() -> str:
         f"Recall by layer: {by_layer}. Baselines from the issue: a naive keyword matcher "
         "F1 0.33 (recall 0.32); every sentence a finding: recall 0.99, precision 0.19.\n"
         "Reproduce: `dna eval-extract --gold ../shared/corpus/gold-dev --corpus "
-        "../shared/corpus`.\n")
+        "../shared/corpus` (add `--cv` for the second column).\n")
 
 
 def run() -> str:

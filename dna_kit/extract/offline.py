@@ -141,7 +141,7 @@ _URL = re.compile(r"\w+://\S+")
 
 
 #: Documents up to this many characters keep their sentences' words between the passes.
-_KEEP_WORDS_UP_TO = 4_000_000
+_KEEP_WORDS_UP_TO = 1_000_000
 _NEW_BLOCK = re.compile(r"\n[ \t>]*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||^\s*$")
 
 

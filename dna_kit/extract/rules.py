@@ -3,7 +3,7 @@
 A sentence's features are the cue families it shows (limits, modal words, decisions,
 reasons, comparisons, "after the incident", priorities; see :mod:`.lexicon`), its shape
 (a question, a lead-in ending with a colon, an imperative), its section and block, its
-length, and how specific its words are to the document. Its score is a weighted sum of
+length, how specific its words are to the document, and how long the document is. Its score is a weighted sum of
 those features: a logit. The weights are per feature, never per sentence, and were fitted
 once on the annotated half of the public postmortem corpus (:mod:`.train` reproduces it).
 """
