@@ -16,6 +16,10 @@ from collections.abc import Mapping, Sequence
 
 __all__ = ["CUE_LEXICON", "FAMILY_LEXICON", "Lexicon", "words"]
 
+#: A phrase after its first word: the rest, its family, and the second word when that is
+#: the whole rest and exact.
+_Phrase = tuple[tuple[str, ...], str, str | None]
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -31,12 +35,15 @@ class Lexicon:
         self.names = tuple(families)
         self._exact: dict[str, list[str]] = {}
         self._prefix: dict[str, list[str]] = {}
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._phrases: dict[str, list[_Phrase]] = {}
         for name, spec in families.items():
             for entry in spec.split():
                 if "_" in entry:
                     parts = tuple(entry.split("_"))
-                    self._phrases.setdefault(parts[0], []).append((parts[1:], name))
+                    rest = parts[1:]
+                    # A two-word phrase whose second word is exact is one comparison.
+                    single = rest[0] if len(rest) == 1 and not rest[0].endswith("*") else None
+                    self._phrases.setdefault(parts[0], []).append((rest, name, single))
                 elif entry.endswith("*"):
                     self._prefix.setdefault(entry[:-1], []).append(name)
                 else:
@@ -44,9 +51,9 @@ class Lexicon:
         self._lengths = sorted({len(p) for p in self._prefix})
         # Words repeat (Zipf), so each word's families are worked out once and remembered.
         self._cache: dict[str, tuple[tuple[str, ...],
-                                     list[tuple[tuple[str, ...], str]]]] = {}
+                                     list[_Phrase]]] = {}
 
-    def _families(self, token: str) -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], str]]]:
+    def _families(self, token: str) -> tuple[tuple[str, ...], list[_Phrase]]:
         """The families ``token`` belongs to, and the phrases it may start."""
         found = list(self._exact.get(token, ()))
         for size in self._lengths:
@@ -72,7 +79,11 @@ class Lexicon:
             for name in found:
                 hits[name] = get(name, 0) + 1
             if follow:
-                for rest, name in follow:
+                for rest, name, single in follow:
+                    if single is not None:
+                        if i + 1 < n and tokens[i + 1] == single:
+                            hits[name] = get(name, 0) + 1
+                        continue
                     k = len(rest)
                     if i + k < n and all(_fits(tokens[i + 1 + j], rest[j]) for j in range(k)):
                         hits[name] = get(name, 0) + 1

@@ -100,6 +100,22 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
             block = _Block("message")
             block.pieces.append((start + (m.end() if m else 0), end))
             continue
+        first_char = line.lstrip()[:1]
+        if first_char.isalpha() and not in_fence and i not in headings:
+            # Most lines are prose: every Markdown marker below starts with a symbol or a
+            # digit, so none can match; only the next line can make this one a heading.
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if _SETEXT.match(nxt) and nxt.strip().startswith(("=", "--")):
+                if block is not None:
+                    yield block
+                    block = None
+                continue
+            if block is None or block.kind == "quote":
+                if block is not None:
+                    yield block
+                block = _Block("paragraph")
+            block.pieces.append((start + len(line) - len(line.lstrip()), end))
+            continue
         if _FENCE.match(line):
             in_fence = not in_fence
             if block is not None:
