@@ -8,6 +8,7 @@ weights are per feature; no sentence, phrase or word list comes from the annotat
 extractor does on write-ups it was not fitted on.
 
     python -m dna_kit.extract.train --gold ../shared/corpus/gold-dev --corpus ../shared/corpus
+    python -m dna_kit.extract.train --gold ... --corpus ... --cv --thresholds=-1.6,-1.5,-1.4,-1.3
 """
 
 from __future__ import annotations
@@ -142,12 +143,17 @@ def cross_validate(rows: list[Row], *, l2: float = 1.0) -> list[float]:
 
 
 def cross_validate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
-                              l2: float = 1.0, layer_l2: float = 2.0) -> Any:
+                              l2: float = 1.0, layer_l2: float = 2.0,
+                              threshold: float | None = None) -> Any:
     """The whole extractor scored on each annotated write-up with weights fitted without
-    it: an estimate of how it does on write-ups nobody annotated. Returns an
+    it: an estimate of how it does on write-ups nobody annotated. ``threshold`` replaces
+    the extractor's own (:data:`dna_kit.extract.offline.THRESHOLD`). Returns an
     :class:`~dna_kit.evaluate.EvalReport`."""
     from dna_kit.evaluate import EvalReport, evaluate_extraction
     from dna_kit.extract import rules
+    from dna_kit.extract.offline import THRESHOLD, extract_offline
+
+    cut = THRESHOLD if threshold is None else threshold
 
     rows = sentence_rows(gold_dir, corpus_dir)
     if len({r.source for r in rows}) < 2 or not any(r.label for r in rows):
@@ -165,7 +171,9 @@ def cross_validate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
             rules.WEIGHTS.update(weights)
             rules.LAYER_WEIGHTS.clear()
             rules.LAYER_WEIGHTS.update(fit_layers(train, l2=layer_l2))
-            report = evaluate_extraction(gold_dir, corpus_dir, only=[source])
+            report = evaluate_extraction(
+                gold_dir, corpus_dir, only=[source],
+                extractor=lambda document: extract_offline(document, threshold=cut))
             files += report.files
     finally:
         rules.BIAS = saved[0]
@@ -184,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--layer-l2", type=float, default=2.0)
     parser.add_argument("--cv", action="store_true", help="also cross-validate by file")
+    parser.add_argument("--thresholds", default="",
+                        help="with --cv, also the whole extractor at each of these "
+                             "comma-separated thresholds (the one with the best F1 is the "
+                             "one to use)")
     args = parser.parse_args(argv)
     rows = sentence_rows(args.gold, args.corpus)
     bias, weights = fit_weights(rows, l2=args.l2)
@@ -200,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
                                            layer_l2=args.layer_l2)
         print("whole extractor, leave one write-up out:")
         print(report.to_text())
+        for text in filter(None, args.thresholds.split(",")):
+            cut = float(text)
+            j = cross_validate_extraction(args.gold, args.corpus, l2=args.l2,
+                                          layer_l2=args.layer_l2, threshold=cut).to_json()
+            print(f"threshold {cut:+.2f}: precision {j['precision']:.3f}  recall "
+                  f"{j['recall']:.3f}  F1 {j['f1']:.3f}  layer accuracy "
+                  f"{j['layer_accuracy']:.3f}")
     return 0
 
 

@@ -1,6 +1,9 @@
-"""The matching rule of `dna eval-extract`, on cases worked out by hand."""
+"""The matching rule of `dna eval-extract`, on cases worked out by hand, and the
+leave-one-write-up-out run at a chosen threshold."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from dna_kit.evaluate import EvalReport, FileScore, GoldItem, match_candidates
 from dna_kit.extract import Candidate, CandidateSource
@@ -54,3 +57,35 @@ def test_report_arithmetic() -> None:
     assert abs(report.f1 - 2 * 0.6 * 0.75 / 1.35) < 1e-12
     assert report.layer_accuracy == 2 / 3
     assert report.recall_by_layer() == {"what": 0.0, "how": 1.0, "why": 0.5}
+
+
+def test_cross_validation_at_a_given_threshold(data: Path, tmp_path: Path) -> None:
+    """The threshold a leave-one-out run uses is the one given: nothing passes an
+    unreachable one, more passes a lower one, and the fitted weights are put back."""
+    import yaml
+
+    from dna_kit.extract import rules
+    from dna_kit.extract.train import cross_validate_extraction
+
+    corpus = tmp_path / "corpus"
+    gold = corpus / "gold"
+    gold.mkdir(parents=True)
+    for name in ("retry-storm.md", "notes.txt"):
+        (corpus / name).write_text((data / name).read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    (gold / "a.yaml").write_text(yaml.safe_dump({"postmortem": "retry-storm.md", "items": [
+        {"quote": "After the incident we agreed with the carrier team that bulk label runs "
+                  "happen\nonly between 01:00 and 05:00 UTC.", "layer": "why",
+         "kind": "agreement"}]}), encoding="utf-8")
+    (gold / "b.yaml").write_text(yaml.safe_dump({"postmortem": "notes.txt", "items": [
+        {"quote": "Stream rows in batches of 500 so memory stays under 512 MiB.",
+         "layer": "how", "kind": "capacity"}]}), encoding="utf-8")
+    before = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
+    default = cross_validate_extraction(gold, corpus).to_json()
+    nothing = cross_validate_extraction(gold, corpus, threshold=1e9).to_json()
+    everything = cross_validate_extraction(gold, corpus, threshold=-1e9).to_json()
+    assert nothing["candidates"] == 0 and nothing["recall"] == 0.0
+    assert everything["candidates"] > default["candidates"]
+    assert everything["recall"] >= default["recall"]
+    assert everything["recall"] == 1.0  # both annotated sentences are proposed
+    assert before == (rules.BIAS, rules.WEIGHTS, rules.LAYER_WEIGHTS)
