@@ -12,7 +12,9 @@ enough for an archive (see benchmarks/bench_extract.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import reduce
+from operator import or_
 
 __all__ = ["CUE_LEXICON", "FAMILY_LEXICON", "Lexicon", "words"]
 
@@ -26,6 +28,17 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 def words(text: str) -> list[str]:
     """Lower-case words; hyphens split (``on-call`` → ``on``, ``call``); ``can't`` stays."""
     return _WORD.findall(text.lower().replace("’", "'"))
+
+
+class _Memo(dict[str, int]):
+    """A dict that works out a missing key's value (keeps the look-up in C)."""
+
+    def __init__(self, work: Callable[[str], int]) -> None:
+        super().__init__()
+        self._work = work
+
+    def __missing__(self, key: str) -> int:
+        return self._work(key)
 
 
 class Lexicon:
@@ -52,6 +65,8 @@ class Lexicon:
         # Words repeat (Zipf), so each word's families are worked out once and remembered.
         self._cache: dict[str, tuple[tuple[str, ...],
                                      list[_Phrase]]] = {}
+        self._bit = {name: 1 << i for i, name in enumerate(self.names)}
+        self._masks = _Memo(self._mask_of)
 
     def _families(self, token: str) -> tuple[tuple[str, ...], list[_Phrase]]:
         """The families ``token`` belongs to, and the phrases it may start."""
@@ -64,6 +79,34 @@ class Lexicon:
             self._cache.clear()
         result = self._cache[token] = (tuple(found), self._phrases.get(token, []))
         return result
+
+    def mask(self, tokens: Sequence[str]) -> int:
+        """A bit mask over :attr:`names` for ``tokens``: bit ``i`` for the families its
+        words certainly show (words and prefixes), bit ``i + len(names)`` for those of the
+        phrases its words may start. One ``|`` per word: lets a caller bound a sentence's
+        families without counting them.
+
+        >>> lex = Lexicon({"a": "due_to", "b": "due"})
+        >>> bin(lex.mask(words("due now")))
+        '0b110'
+        """
+        return reduce(or_, map(self._masks.__getitem__, tokens), 0)
+
+    def _mask_of(self, token: str) -> int:
+        entry = self._cache.get(token)
+        if entry is None:
+            entry = self._families(token)
+        found, follow = entry
+        bit = self._bit
+        mask = 0
+        for name in found:
+            mask |= bit[name]
+        for _rest, name, _single in follow:
+            mask |= bit[name] << len(self.names)
+        if len(self._masks) > 500_000:
+            self._masks.clear()
+        self._masks[token] = mask
+        return mask
 
     def count(self, tokens: Sequence[str]) -> dict[str, int]:
         """How many times each family occurs among ``tokens`` (families absent: not keys)."""

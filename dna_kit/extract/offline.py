@@ -102,6 +102,11 @@ def iter_scored(document: Document, *, threshold: float | None = None) -> Iterat
     text = document.text
     n = len(sentences)
     new_block = _NEW_BLOCK.search
+    gain = rules.WEIGHTS.get("quantity")
+    bound = rules.ScoreBound.make() if threshold is not None else None
+    # The bound is exact up to rounding in another summation order: a margin keeps every
+    # sentence that features() could score at the threshold.
+    reach = (threshold - max(gain or 0.0, 0.0) - 1e-9) if threshold is not None else 0.0
     for i, s in enumerate(sentences):
         first = previous_end is None or bool(new_block(text[previous_end:s.start]))
         previous_end = s.end
@@ -110,12 +115,15 @@ def iter_scored(document: Document, *, threshold: float | None = None) -> Iterat
         else:
             tokens = words(s.text)
             content = content_of(tokens)
+        if bound is not None and bound(
+                s.text, tokens, content, s.section.kind if s.section else None, s.block,
+                bool(s.label), first, doc_freq, n) < reach:
+            continue
         feats = features(s.text, s.section.kind if s.section else None,
                          has_quantity=False, block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
                          content=content, doc_sentences=n)
         total = score(feats)
-        gain = rules.WEIGHTS.get("quantity")
         if threshold is not None and total + max(gain or 0.0, 0.0) < threshold:
             continue
         quantities = find_quantities(s.text)

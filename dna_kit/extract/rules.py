@@ -20,6 +20,7 @@ __all__ = [
     "CUE_SIGNS",
     "LAYER_WEIGHTS",
     "WEIGHTS",
+    "ScoreBound",
     "classify",
     "content_of",
     "content_words",
@@ -201,6 +202,103 @@ def score(feats: Mapping[str, float]) -> float:
         if weight is not None:
             total += weight * value
     return total
+
+
+class ScoreBound:
+    """An upper bound of :func:`score` of a sentence's :func:`features` (without
+    ``quantity``) under the weights current when it is made, for a fraction of the cost:
+    a sentence whose bound cannot reach a threshold needs no features at all. ``None``
+    from :meth:`make` when the weights hold a feature it does not know.
+
+    >>> bound = ScoreBound.make()
+    >>> tokens = words("Retries must stop at 3.")
+    >>> f = features("Retries must stop at 3.", None, has_quantity=False, block="list",
+    ...              tokens=tokens)
+    >>> bound("Retries must stop at 3.", tokens, None, None, "list", False, True, None,
+    ...       None) >= score(f)
+    True
+    """
+
+    _PLAIN = frozenset({"labelled", "first_in_block", "short", "long", "length", "doc_size",
+                        "central", "rare", "quantity"})
+
+    def __init__(self, weights: Mapping[str, float], bias: float) -> None:
+        self.weights = weights
+        self.bias = bias
+        # Cue families by bit (see Lexicon.masks): a family certainly present adds its
+        # weight; one a phrase may bring adds it only when positive (an upper bound).
+        self._cue = [weights.get(name, 0.0) for name in CUE_LEXICON.names]
+        self._cue_sums: dict[int, float] = {}
+        get = weights.get
+        # Shape cues that are cheap to test exactly; the others add their weight if positive.
+        self._imperative = get("imperative", 0.0)
+        self._question = get("question", 0.0)
+        self._ends_colon = get("ends_colon", 0.0)
+        self._anaphora = get("anaphora", 0.0)
+        self._we_past = get("we_past", 0.0)
+        self._other_shapes = sum(max(get(n, 0.0), 0.0) for n in
+                                 ("narrative_time", "link", "code"))
+
+    @classmethod
+    def make(cls) -> ScoreBound | None:
+        known = set(CUE_LEXICON.names) | set(SHAPE_NAMES) | cls._PLAIN
+        if any(k not in known and not k.startswith(("section:", "block:")) for k in WEIGHTS):
+            return None
+        return cls(WEIGHTS, BIAS)
+
+    def _cues(self, mask: int) -> float:
+        total = 0.0
+        shift = len(self._cue)
+        for i, weight in enumerate(self._cue):
+            if mask >> i & 1 or (mask >> (i + shift) & 1 and weight > 0):
+                total += weight
+        self._cue_sums[mask] = total
+        return total
+
+    def __call__(self, text: str, tokens: list[str], content: set[str] | None,
+                 section: str | None, block: str, labelled: bool, first_in_block: bool,
+                 doc_freq: Mapping[str, int] | None, doc_sentences: int | None) -> float:
+        mask = CUE_LEXICON.mask(tokens)
+        cues = self._cue_sums.get(mask)
+        if cues is None:
+            cues = self._cues(mask)
+        get = self.weights.get
+        total = self.bias + cues + self._other_shapes
+        first = tokens[0] if tokens else ""
+        second = tokens[1] if len(tokens) > 1 else ""
+        if first in IMPERATIVES or (first, second) == ("look", "into"):
+            total += self._imperative
+        tail = text.rstrip()
+        if tail.endswith("?"):
+            total += self._question
+        if tail.endswith(":"):
+            total += self._ends_colon
+        if first in _ANAPHORA:
+            total += self._anaphora
+        if first in ("we", "i") and (second.endswith("ed") or second in _WE_PAST):
+            total += self._we_past
+        total += get(f"section:{section or 'none'}", 0.0) + get(f"block:{block}", 0.0)
+        if labelled:
+            total += get("labelled", 0.0)
+        if first_in_block:
+            total += get("first_in_block", 0.0)
+        n = len(tokens)
+        if n < 6:
+            total += get("short", 0.0)
+        if n > 45:
+            total += get("long", 0.0)
+        total += get("length", 0.0) * (min(n, 40) / 40)
+        if doc_sentences is not None:
+            total += get("doc_size", 0.0) * (min(doc_sentences, 120) / 100)
+        if doc_freq is not None:
+            if content is None:
+                content = content_of(tokens)
+            if content:
+                counts = [doc_freq.get(w, 1) for w in content]
+                total += get("central", 0.0) * (sum([min(c, 6) / 6 for c in counts])
+                                                / len(counts))
+                total += get("rare", 0.0) * (sum([1 for c in counts if c <= 1]) / len(counts))
+        return total
 
 
 _INJECTION = re.compile(
