@@ -42,6 +42,7 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]*_]*\s+(?=[\"'“‘(\[*_`]*[A-Z0-9]
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|no|fig|mr|mrs|ms|dr|st|jr|"
                      r"inc|ltd|co|cf|al|resp|est|min|max|avg|ca)|\b[A-Z]|\.\.)\.$", re.I)
 _MARKUP_CHARS = frozenset("*_`~[<>")
+_MARKUP_ANY = re.compile("[" + re.escape("".join(sorted(_MARKUP_CHARS))) + "]").search
 _MARKUP = re.compile(r"\*\*|__|`|~~|\[([^\]\n]*)\]\([^)\n]*\)|<(https?://[^>]+)>|^[ \t]*>+")
 
 
@@ -63,7 +64,7 @@ def clean_markup(text: str) -> str:
     >>> clean_markup("**Cap** the [retries](http://x) at `3`\\n> now")
     'Cap the retries at 3 now'
     """
-    if not _MARKUP_CHARS.intersection(text):  # most sentences: nothing to remove
+    if not _MARKUP_ANY(text):  # most sentences: nothing to remove
         return " ".join(text.split())
     text = re.sub(r"\n[ \t]*>+[ \t]?", "\n", text)
     text = _MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text)
