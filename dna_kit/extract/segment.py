@@ -31,6 +31,7 @@ _HTML = re.compile(r"^[ \t]*(?:<[a-zA-Z/!]|!\[)")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 _LINK_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+")
 _SETEXT = re.compile(r"^[ \t]*(=+|-{2,}|\*{3,}|_{3,})[ \t]*$")
+_SETEXT_FIRST = " \t=-*_"  # "" is in it too: an empty line goes to the regex
 # A lead-in label: "**Retry storm**: ...", "**Retry storm:** ...", "Owner: ...", or a time.
 _LABEL = re.compile(
     r"^(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)(?::)?(?:\*\*|__)[ \t]*[:\-–—]?"
@@ -106,7 +107,9 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
             # Most lines are prose: every Markdown marker below starts with a symbol or a
             # digit, so none can match; only the next line can make this one a heading.
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if _SETEXT.match(nxt) and nxt.strip().startswith(("=", "--")):
+            # An underline starts with a blank or one of = - * _ (the regex needs no look).
+            if (nxt[:1] in _SETEXT_FIRST and _SETEXT.match(nxt)
+                    and nxt.strip().startswith(("=", "--"))):
                 if block is not None:
                     yield block
                     block = None
@@ -181,22 +184,30 @@ def _single(kind: str, start: int, end: int) -> _Block:
 
 def _split(text: str, block: _Block) -> Iterator[tuple[int, int, str | None]]:
     """Sentence spans ``(start, end, label)`` of one block, in document offsets."""
-    # The block's content joined with single spaces, and where each piece starts in both.
-    joined_parts: list[str] = []
-    starts_clean: list[int] = []
-    starts_raw: list[int] = []
-    at = 0
-    for start, end in block.pieces:
-        piece = text[start:end].rstrip()
-        starts_clean.append(at)
-        starts_raw.append(start)
-        joined_parts.append(piece)
-        at += len(piece) + 1
-    joined = " ".join(joined_parts)
+    pieces = block.pieces
+    if len(pieces) == 1:  # a list item, cell or message on one line: offsets shift only
+        first_start, first_end = pieces[0]
+        joined = text[first_start:first_end].rstrip()
 
-    def raw(offset: int) -> int:
-        k = bisect_right(starts_clean, offset) - 1
-        return starts_raw[k] + offset - starts_clean[k]
+        def raw(offset: int) -> int:
+            return first_start + offset
+    else:
+        # The block's content joined with single spaces, and where each piece starts in both.
+        joined_parts: list[str] = []
+        starts_clean: list[int] = []
+        starts_raw: list[int] = []
+        at = 0
+        for start, end in pieces:
+            piece = text[start:end].rstrip()
+            starts_clean.append(at)
+            starts_raw.append(start)
+            joined_parts.append(piece)
+            at += len(piece) + 1
+        joined = " ".join(joined_parts)
+
+        def raw(offset: int) -> int:
+            k = bisect_right(starts_clean, offset) - 1
+            return starts_raw[k] + offset - starts_clean[k]
 
     label = None
     begin = 0

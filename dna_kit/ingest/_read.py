@@ -78,12 +78,16 @@ def _longest_inner(chunk: bytes, first: int, last: int) -> int:
     return longest
 
 
+#: Every byte but the control characters (below tab, and from after CR to before space).
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
+
+
 def _refuse_binary(path: Path, head: bytes) -> None:
     if head.startswith(_BINARY_MAGIC) or b"\x00" in head[:8192]:
         raise SourceError("binary file (not text); sources are Markdown, text, JSON, "
                           "JSON lines or CSV", path=path, line=1)
     sample = head[:8192]
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    control = len(sample.translate(None, _NOT_CONTROL))  # one C pass, not one per byte
     if sample and control / len(sample) > 0.1:
         raise SourceError("binary file (mostly control characters)", path=path, line=1)
 

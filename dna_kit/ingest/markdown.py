@@ -135,8 +135,19 @@ def find_sections(text: str) -> list[Section]:
     heads = _headings(lines)
     sections: list[Section] = []
     stack: list[tuple[int, str | None]] = []  # (level, kind) of the open parents
+    # Each heading's section ends at the next heading of the same or a higher level: one
+    # pass from the end with a stack, instead of a scan of the later headings per heading.
+    ends = [len(lines)] * len(heads)
+    later: list[tuple[int, int]] = []  # (level, line) of later headings, levels rising
+    for n in range(len(heads) - 1, -1, -1):
+        i, level, _ = heads[n]
+        while later and later[-1][0] > level:
+            later.pop()
+        if later:
+            ends[n] = later[-1][1]
+        later.append((level, i))
     for n, (i, level, title) in enumerate(heads):
-        end_line = next((j for j, lv, _ in heads[n + 1:] if lv <= level), len(lines))
+        end_line = ends[n]
         end = starts[end_line] if end_line < len(lines) else len(text)
         while stack and stack[-1][0] >= level:
             stack.pop()
