@@ -51,6 +51,7 @@ _BOLD_LINE = re.compile(r"^(?:\*\*|__)([^*_].{0,80}?)(?:\*\*|__):?[ \t]*$")
 _COLON_LINE = re.compile(r"^([A-Z][\w '’/&()-]{1,50}):[ \t]*$")
 _CAPS_LINE = re.compile(r"^[A-Z][A-Z0-9 '’/&-]{2,50}$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_FENCE_FIRST = " \t`~"
 _LIST = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -84,7 +85,13 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
     """``(line index, level, title)`` of every heading, outside code fences."""
     found: list[tuple[int, int, str]] = []
     in_fence = False
+    last = len(lines) - 1
     for i, line in enumerate(lines):
+        # Most lines are prose inside a paragraph: a letter first (no fence, no "#"), a line
+        # before it, and no underline after it can make them a heading.
+        if (line[:1].isalpha() and i and lines[i - 1].strip()
+                and (i == last or lines[i + 1][:1] not in "=-")):
+            continue
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
@@ -177,7 +184,7 @@ def find_events(text: str, sections: list[Section]) -> list[TimelineEvent]:
     for number, line in enumerate(text.split("\n"), start=1):
         here = offset
         offset += len(line) + 1
-        if _FENCE.match(line):
+        if line[:1] in _FENCE_FIRST and _FENCE.match(line):  # a fence starts with one of them
             in_fence = not in_fence
             continue
         if in_fence or not line.strip() or line.lstrip().startswith("#"):
