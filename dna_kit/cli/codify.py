@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import Any
 
 from dna_kit.cli._base import add_command, split_assignment
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 def register(subparsers: Any) -> None:
@@ -77,6 +80,8 @@ def _targets(values: list[str]) -> tuple[str | None, dict[str, str]]:
 
 
 def _rel(path: Path) -> str:
+    from pathlib import Path
+
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -84,6 +89,8 @@ def _rel(path: Path) -> str:
 
 
 def cmd_codify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from dna_kit.errors import CodifyError
     from dna_kit.project import find_project
 

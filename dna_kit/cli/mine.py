@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
 from dna_kit.cli._base import add_command
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 FORMATS = ("markdown", "chat", "jsonl", "csv", "transcript")
 
@@ -90,6 +93,8 @@ def _fields(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _paths(args: argparse.Namespace) -> list[Path]:
+    from pathlib import Path
+
     base = Path(args.cwd)
     return [p if p.is_absolute() else base / p for p in map(Path, args.paths)]
 
@@ -216,6 +221,7 @@ def _llm(args: argparse.Namespace) -> Any:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
+    from pathlib import Path
 
     from dna_kit.evaluate import evaluate_extraction
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
 from dna_kit.cli._base import add_command, split_assignment
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 def register(subparsers: Any) -> None:
@@ -101,6 +104,8 @@ def _pct(value: float | None) -> str:
 
 
 def cmd_regen(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from dna_kit.project import find_project
     from dna_kit.regen.core import regenerate
     from dna_kit.regen.report import write_report
@@ -162,6 +167,7 @@ def _parameters(assignments: list[str]) -> dict[str, Any]:
 
 def cmd_notebooks_run(args: argparse.Namespace) -> int:
     import json
+    from pathlib import Path
 
     from dna_kit.errors import NotebookError
     from dna_kit.regen.notebooks import run_notebooks
@@ -197,6 +203,8 @@ def _shown(path: Path, cwd: Path) -> str:
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from dna_kit.llm import client_for_project
     from dna_kit.project import find_project
     from dna_kit.regen.drill import drill
