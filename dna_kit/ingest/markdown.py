@@ -52,6 +52,7 @@ _COLON_LINE = re.compile(r"^([A-Z][\w '’/&()-]{1,50}):[ \t]*$")
 _CAPS_LINE = re.compile(r"^[A-Z][A-Z0-9 '’/&-]{2,50}$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _FENCE_FIRST = " \t`~"
+_FENCE_OR_ATX_FIRST = " \t`~#"  # "" is in it too: an empty line takes the long way
 _LIST = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -85,12 +86,11 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
     """``(line index, level, title)`` of every heading, outside code fences."""
     found: list[tuple[int, int, str]] = []
     in_fence = False
-    last = len(lines) - 1
     for i, line in enumerate(lines):
-        # Most lines are prose inside a paragraph: a letter first (no fence, no "#"), a line
-        # before it, and no underline after it can make them a heading.
-        if (line[:1].isalpha() and i and lines[i - 1].strip()
-                and (i == last or lines[i + 1][:1] not in "=-")):
+        # Most lines follow a non-blank line (wrapped prose, list items, table rows): every
+        # heading form below but "#" and an underline needs a blank line before it, so a
+        # line that cannot start a fence or a "#" heading is skipped at once.
+        if i and line[:1] not in _FENCE_OR_ATX_FIRST and lines[i - 1].strip():
             continue
         if _FENCE.match(line):
             in_fence = not in_fence
