@@ -102,7 +102,7 @@ class InterviewPanel(Panel):
             f"<div><small>queued: {html.escape(q.text)}</small></div>" for q in self.result)
         if self.review is not None and text.strip():
             try:
-                self.review.add(self.session.candidates(llm=self.candidate_llm))
+                self.review.refresh(self.session.candidates(llm=self.candidate_llm))
             except DnaKitError as exc:
                 self.status.value += f" Extraction failed: {html.escape(str(exc))}"
         self._show()

@@ -328,6 +328,29 @@ class ReviewPanel(Panel):
         self._show()
         return added
 
+    def refresh(self, candidates: Iterable[Candidate]) -> int:
+        """Show what the source proposes *now*: candidates already accepted or rejected stay,
+        the undecided ones are replaced by ``candidates``. A longer transcript can change
+        what the extractor proposes, so this keeps a live interview showing exactly what a
+        headless replay of the same transcript gives. Returns how many are new."""
+        fresh = list(candidates)
+        fresh_keys = {candidate_key(c) for c in fresh}
+        decided = [c for c in self.candidates
+                   if self.decisions.get(candidate_key(c), ("skipped",))[0] != "skipped"]
+        shown_before = {candidate_key(c) for c in self.candidates}
+        current = self.current
+        self.candidates = decided + [c for c in fresh
+                                     if candidate_key(c) not in {candidate_key(d)
+                                                                 for d in decided}]
+        keys = [candidate_key(c) for c in self.candidates]
+        # Stay on the candidate being read if it is still proposed, else the first pending.
+        if current is not None and candidate_key(current) in fresh_keys:
+            self.index = keys.index(candidate_key(current))
+        else:
+            self.index = len(decided)
+        self._show()
+        return len(fresh_keys - shown_before)
+
     def _show(self) -> None:
         candidate = self.current
         decided = sum(1 for v in self.decisions.values() if v[0] != "skipped")

@@ -142,6 +142,17 @@ def test_adding_candidates_again_shows_only_new_ones(project, source: Path) -> N
     assert len(panel.candidates) == 3
 
 
+def test_refreshing_keeps_decisions_and_replaces_what_is_no_longer_proposed(
+        project, source: Path) -> None:
+    first, second, third = _candidates(source)
+    panel = ReviewPanel(project, [first, second])
+    panel.accept()  # first is decided; second is pending
+    assert panel.refresh([third]) == 1
+    assert [c.quote for c in panel.candidates] == [first.quote, third.quote]
+    assert panel.current is not None and panel.current.quote == third.quote
+    assert len(load_ledger(project).findings) == 1
+
+
 def test_untrusted_source_text_is_escaped(project, tmp_path: Path) -> None:
     path = project.root / "evil.md"
     path.write_text("<script>alert(1)</script>\nRetry at most 3 times.\n", encoding="utf-8")
