@@ -339,9 +339,8 @@ class ReviewPanel(Panel):
                    if self.decisions.get(candidate_key(c), ("skipped",))[0] != "skipped"]
         shown_before = {candidate_key(c) for c in self.candidates}
         current = self.current
-        self.candidates = decided + [c for c in fresh
-                                     if candidate_key(c) not in {candidate_key(d)
-                                                                 for d in decided}]
+        decided_keys = {candidate_key(d) for d in decided}
+        self.candidates = decided + [c for c in fresh if candidate_key(c) not in decided_keys]
         keys = [candidate_key(c) for c in self.candidates]
         # Stay on the candidate being read if it is still proposed, else the first pending.
         if current is not None and candidate_key(current) in fresh_keys:
