@@ -54,7 +54,9 @@ class Document:
     """A parsed source: ``text``, its map back to source lines, sections and events.
 
     ``line_map[i]`` is the source line of text line ``i`` (0-based); without a map, text
-    line ``i`` is source line ``i + 1``.
+    line ``i`` is source line ``i + 1``. ``metadata`` holds a leading front matter's
+    ``key: value`` pairs, and ``body_start`` is where the text after it begins: what comes
+    before is about the file, not about the system, and is never read as prose.
     """
 
     path: str
@@ -65,6 +67,8 @@ class Document:
     line_map: Sequence[int] | None = None
     warnings: list[str] = field(default_factory=list)
     reader: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    body_start: int = 0
     _starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     def _line_starts(self) -> list[int]:
@@ -108,4 +112,5 @@ class Document:
         """Counts for ``dna ingest``: kind, characters, sections, events, warnings."""
         return {"path": self.path, "kind": self.kind, "reader": self.reader,
                 "chars": len(self.text), "sections": len(self.sections),
-                "events": len(self.events), "warnings": list(self.warnings)}
+                "events": len(self.events), "metadata": sorted(self.metadata),
+                "warnings": list(self.warnings)}

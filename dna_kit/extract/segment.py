@@ -239,8 +239,11 @@ def segment(document: Document) -> list[Sentence]:
     sections = sorted(document.sections, key=lambda s: s.start)
     starts = [s.start for s in sections]
     headings = frozenset(s.line - 1 for s in document.sections if s.kind != "answer")
+    body = document.body_start  # front matter is about the file, not the system
     for block in _blocks(text, document.kind, headings):
         for start, end, label in _split(text, block):
+            if start < body:
+                continue
             section = _innermost(sections, starts, start)
             if document.kind == "transcript" and not (section and section.kind == "answer"):
                 continue

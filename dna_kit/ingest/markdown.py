@@ -3,7 +3,8 @@
 The document text is the file itself (so every quote is verbatim and every offset maps to
 its own line). Headings are recognised as ATX (``## Root cause``), setext (underlined with
 ``===`` or ``---``), a line that is only bold (``**Root cause**``), an ALL-CAPS line, or a
-known section name ending with a colon (``Root cause:``). Code fences are skipped.
+known section name ending with a colon (``Root cause:``). Code fences are skipped, and so
+is a leading front matter (:func:`find_front_matter`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from dna_kit.document import Document, Section, TimelineEvent
 
-__all__ = ["SECTION_KINDS", "classify_heading", "find_events", "find_sections",
-           "read_postmortem"]
+__all__ = ["SECTION_KINDS", "classify_heading", "find_events", "find_front_matter",
+           "find_sections", "read_postmortem"]
 
 # Order matters: the first pattern that matches a heading names its kind, so specific
 # names ("mitigators", "contributing factors") come before the general ones they contain.
@@ -82,11 +83,69 @@ def classify_heading(title: str) -> str | None:
     return None
 
 
-def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
-    """``(line index, level, title)`` of every heading, outside code fences."""
+_FRONT_FENCES = {"---": ("---", "..."), "+++": ("+++",)}
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*[:=][ \t]*(.*?)[ \t]*$")
+_META_LINE = re.compile(r"^([A-Za-z][\w-]*(?:[ \t][\w-]+){0,2}):[ \t]+(\S.*?)[ \t]*$")
+
+
+def find_front_matter(text: str) -> tuple[int, dict[str, str]]:
+    """``(offset where the body starts, key/value pairs)`` of a leading front matter; ``(0,
+    {})`` without one.
+
+    Three forms are read: YAML between ``---`` lines (Jekyll, Hugo, Docusaurus...), TOML
+    between ``+++`` lines, and MultiMarkdown's ``Key: value`` lines from the first line to
+    the first blank one. The last form is only taken when it is clearly about the file: at
+    least two lines, a body after them, no key naming a section ("Summary: ..." stays
+    prose) and no value that reads as a sentence.
+
+    >>> find_front_matter("---\\ntitle: Retry storm\\n---\\n# Retry storm\\n")
+    (27, {'title': 'Retry storm'})
+    >>> find_front_matter("Summary: the pool ran dry.\\nImpact: 5xx\\n\\nText.\\n")
+    (0, {})
+    """
+    first, _, rest = text.partition("\n")
+    closers = _FRONT_FENCES.get(first.rstrip())
+    if closers is not None:
+        offset = len(first) + 1
+        pairs: dict[str, str] = {}
+        for line in rest.split("\n")[:500]:
+            if line.rstrip() in closers:
+                return offset + len(line) + 1, pairs
+            offset += len(line) + 1
+            m = _FRONT_KEY.match(line)
+            if m:
+                pairs[m.group(1)] = m.group(2).strip("\"'")
+        return 0, {}  # never closed: not front matter
+    pairs, offset, lines = {}, 0, text.split("\n", 50)
+    for line in lines[:50]:
+        if not line.strip():
+            offset += len(line) + 1  # the body starts after the blank line
+            break
+        m = _META_LINE.match(line)
+        if m:
+            key, value = m.group(1), m.group(2)
+            words = value.split()
+            if classify_heading(key) or (value[-1] in ".!?" and len(words) >= 6):
+                return 0, {}
+            pairs[key.lower()] = value
+        elif not (line[:1] in " \t" and pairs):  # an indented line continues a value
+            return 0, {}
+        offset += len(line) + 1
+    else:
+        return 0, {}  # no blank line: the whole file, or an over-long header
+    if len(pairs) < 2 or not text[offset:].strip():
+        return 0, {}
+    return offset, pairs
+
+
+def _headings(lines: list[str], first: int = 0) -> list[tuple[int, int, str]]:
+    """``(line index, level, title)`` of every heading, outside code fences, from line
+    ``first`` on (the lines before it are front matter)."""
     found: list[tuple[int, int, str]] = []
     in_fence = False
     for i, line in enumerate(lines):
+        if i < first:
+            continue
         # Most lines follow a non-blank line (wrapped prose, list items, table rows): every
         # heading form below but "#" and an underline needs a blank line before it, so a
         # line that cannot start a fence or a "#" heading is skipped at once.
@@ -132,14 +191,15 @@ def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
     return found
 
 
-def find_sections(text: str) -> list[Section]:
+def find_sections(text: str, body_start: int = 0) -> list[Section]:
     """The sections of a Markdown or plain-text document, nested by level; a heading with
-    no known name inherits its parent's kind ("Immediate actions" under "Remediation")."""
+    no known name inherits its parent's kind ("Immediate actions" under "Remediation").
+    Headings before ``body_start`` (front matter) are not looked for."""
     lines = text.split("\n")
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-    heads = _headings(lines)
+    heads = _headings(lines, text.count("\n", 0, body_start) if body_start else 0)
     sections: list[Section] = []
     stack: list[tuple[int, str | None]] = []  # (level, kind) of the open parents
     # Each heading's section ends at the next heading of the same or a higher level: one
@@ -168,10 +228,11 @@ def find_sections(text: str) -> list[Section]:
     return sections
 
 
-def find_events(text: str, sections: list[Section]) -> list[TimelineEvent]:
+def find_events(text: str, sections: list[Section], body_start: int = 0
+                ) -> list[TimelineEvent]:
     """Timeline events: lines inside a timeline section that start with a time or date
     (list items, table rows or plain lines). Without a timeline section, lines anywhere
-    that start with a full date and time."""
+    after the front matter (``body_start``) that start with a full date and time."""
     timeline = [s for s in sections if s.kind == "timeline"]
     # A line is inside a timeline section when, of the sections starting at or before
     # it, the one reaching furthest ends after it: one bisection per line.
@@ -184,6 +245,8 @@ def find_events(text: str, sections: list[Section]) -> list[TimelineEvent]:
     for number, line in enumerate(text.split("\n"), start=1):
         here = offset
         offset += len(line) + 1
+        if here < body_start:
+            continue
         if line[:1] in _FENCE_FIRST and _FENCE.match(line):  # a fence starts with one of them
             in_fence = not in_fence
             continue
@@ -208,6 +271,8 @@ def find_events(text: str, sections: list[Section]) -> list[TimelineEvent]:
 
 def read_postmortem(path: Path, text: str, options: dict[str, Any]) -> list[Document]:
     """A Markdown or plain-text postmortem as one document."""
-    sections = find_sections(text)
+    body, metadata = find_front_matter(text)
+    sections = find_sections(text, body)
     return [Document(path=str(path), text=text, kind="postmortem", sections=sections,
-                     events=find_events(text, sections))]
+                     events=find_events(text, sections, body), metadata=metadata,
+                     body_start=body)]

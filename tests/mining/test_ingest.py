@@ -10,7 +10,7 @@ import pytest
 from dna_kit.document import Document
 from dna_kit.errors import RegistryError, SourceError
 from dna_kit.ingest import build_readers, ingest, scan
-from dna_kit.ingest.markdown import classify_heading, find_sections
+from dna_kit.ingest.markdown import classify_heading, find_front_matter, find_sections
 from dna_kit.transcript import TranscriptEntry, render_transcript
 
 
@@ -56,6 +56,48 @@ def test_headings_inside_code_fences_are_not_sections() -> None:
     assert find_sections("```\n# Summary\n```\n\ntext\n") == []
     assert classify_heading("Action items") == "action_items"
     assert classify_heading("Appendix B") is None
+
+
+_BODY = "# Retry storm\n\n## Action items\n\n- Retries must be capped at 3.\n"
+
+
+@pytest.mark.parametrize("head,pairs", [
+    ("---\ntitle: Retries must be capped at 5 attempts\nauthor: ana\ntags: [retries]\n---\n",
+     {"title": "Retries must be capped at 5 attempts", "author": "ana", "tags": "[retries]"}),
+    ('+++\ntitle = "Retry storm: timeouts must stay under 2 s"\ndraft = false\n+++\n',
+     {"title": "Retry storm: timeouts must stay under 2 s", "draft": "false"}),
+    ("source: https://example.com/pm/42\nTitle: Retry storm, retries capped at 5\n\n",
+     {"source": "https://example.com/pm/42", "title": "Retry storm, retries capped at 5"}),
+])
+def test_front_matter_is_metadata_not_prose(tmp_path: Path, head: str,
+                                            pairs: dict[str, str]) -> None:
+    from dna_kit.extract import extract_findings
+
+    path = tmp_path / "pm.md"
+    path.write_text(head + _BODY, encoding="utf-8")
+    [doc] = ingest(path)
+    assert doc.metadata == pairs
+    assert doc.text[doc.body_start:] == _BODY
+    assert [s.kind for s in doc.sections] == [None, "action_items"]
+    assert doc.sections[0].line == head.count("\n") + 1
+    # Only the body's rule is proposed; the metadata's words ("must", "capped at 5") are not.
+    assert [c.statement for c in extract_findings(doc)] == ["Retries must be capped at 3."]
+
+
+@pytest.mark.parametrize("text", [
+    # Section names as keys: the write-up's own content in "Key: value" form.
+    "Summary: the connection pool ran dry\nImpact: checkout failed for 20 min\n\nMore.\n",
+    # A value that is a sentence.
+    "Decision: we cap carrier retries at three attempts from now on.\nOwner: ana\n\nMore.\n",
+    # One line only, or nothing after the block.
+    "Owner: ana\n\nRetries must be capped at 3.\n",
+    "Owner: ana\nTeam: carrier\n",
+    # An unclosed fence, and a first line that is prose.
+    "---\ntitle: x\n\nRetries must be capped at 3.\n",
+    "Retries must be capped at 3.\nOwner: ana\n\nMore.\n",
+])
+def test_text_that_only_resembles_front_matter_stays_prose(text: str) -> None:
+    assert find_front_matter(text) == (0, {})
 
 
 def test_plain_text_notes(data: Path) -> None:
