@@ -251,8 +251,11 @@ class ScoreBound:
         self._ends_colon = get("ends_colon", 0.0)
         self._anaphora = get("anaphora", 0.0)
         self._we_past = get("we_past", 0.0)
-        self._other_shapes = sum(max(get(n, 0.0), 0.0) for n in
-                                 ("narrative_time", "link", "code"))
+        # These three need a pattern, so a positive weight is added whenever the cheap
+        # substring test that guards the pattern in _shape_cues passes (an upper bound).
+        self._narrative = max(get("narrative_time", 0.0), 0.0)
+        self._link = max(get("link", 0.0), 0.0)
+        self._code = max(get("code", 0.0), 0.0)
 
     @classmethod
     def make(cls) -> ScoreBound | None:
@@ -278,9 +281,16 @@ class ScoreBound:
         if cues is None:
             cues = self._cues(mask)
         get = self.weights.get
-        total = self.bias + cues + self._other_shapes
+        total = self.bias + cues
         first = tokens[0] if tokens else ""
         second = tokens[1] if len(tokens) > 1 else ""
+        if self._narrative and (first in _NARRATIVE_START or ":" in text):
+            total += self._narrative
+        if self._link and ("http" in text or "@" in text or "(#" in text
+                           or text[:1] == "["):
+            total += self._link
+        if self._code and ("_" in text or "()" in text or not text[1:].islower()):
+            total += self._code
         if first in IMPERATIVES or (first, second) == ("look", "into"):
             total += self._imperative
         tail = text.rstrip()
