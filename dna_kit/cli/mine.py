@@ -123,11 +123,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"path": str(r.path), "reader": r.reader, "ok": r.ok,
                               "documents": r.documents, "sections": r.sections,
-                              "events": r.events, "warnings": r.warnings, "error": r.error},
+                              "events": r.events, "metadata": r.metadata,
+                              "warnings": r.warnings, "error": r.error},
                              ensure_ascii=False))
         elif r.ok:
             print(f"{r.path}: {r.reader}, {r.documents} document(s), {r.sections} "
                   f"section(s), {r.events} event(s)"
+                  + (f", front matter ({', '.join(r.metadata)})" if r.metadata else "")
                   + (f", {len(r.warnings)} warning(s)" if r.warnings else ""))
         else:
             print(f"{r.path}: FAILED ({r.reader or 'unread'})")

@@ -34,6 +34,8 @@ class FileExtraction:
     documents: int = 0
     sections: int = 0
     events: int = 0
+    #: Keys of the documents' front matter (``title``, ``date``...), in order.
+    metadata: list[str] = field(default_factory=list)
     size: int = 0
     candidates: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -60,6 +62,7 @@ def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
     for document in result.documents:
         out.sections += len(document.sections)
         out.events += len(document.events)
+        out.metadata += [k for k in document.metadata if k not in out.metadata]
         if extract:
             out.candidates += extract_findings(document, llm=llm)
     return out

@@ -35,6 +35,18 @@ def test_ingest_json_lines(data: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert len(record["warnings"]) == 1
 
 
+def test_ingest_names_the_front_matter_it_set_aside(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "pm.md"
+    path.write_text("---\ntitle: Retry storm\ndate: 2026-03-14\n---\n\n## Summary\n\n"
+                    "Retries must be capped at 3.\n", encoding="utf-8")
+    assert main(["ingest", str(path)]) == 0
+    assert (f"{path}: markdown, 1 document(s), 1 section(s), 0 event(s), front matter "
+            "(title, date)") in capsys.readouterr().out
+    assert main(["ingest", "--json", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["metadata"] == ["title", "date"]
+
+
 def test_extract_json_prints_exactly_a_list_of_candidates(
         data: Path, tmp_path: Path, dna_cmd: list[str]) -> None:
     (tmp_path / "empty.md").write_bytes(b"")
