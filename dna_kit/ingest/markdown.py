@@ -110,7 +110,8 @@ def find_front_matter(text: str) -> tuple[int, dict[str, str]]:
         pairs: dict[str, str] = {}
         for line in rest.split("\n")[:500]:
             if line.rstrip() in closers:
-                return offset + len(line) + 1, pairs
+                # Without a single key it was two rules around text, not front matter.
+                return (offset + len(line) + 1, pairs) if pairs else (0, {})
             offset += len(line) + 1
             m = _FRONT_KEY.match(line)
             if m:

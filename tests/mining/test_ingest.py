@@ -92,8 +92,9 @@ def test_front_matter_is_metadata_not_prose(tmp_path: Path, head: str,
     # One line only, or nothing after the block.
     "Owner: ana\n\nRetries must be capped at 3.\n",
     "Owner: ana\nTeam: carrier\n",
-    # An unclosed fence, and a first line that is prose.
+    # An unclosed fence, rules around prose, and a first line that is prose.
     "---\ntitle: x\n\nRetries must be capped at 3.\n",
+    "---\nRetries must be capped at 3\n---\n\nMore.\n",
     "Retries must be capped at 3.\nOwner: ana\n\nMore.\n",
 ])
 def test_text_that_only_resembles_front_matter_stays_prose(text: str) -> None:
