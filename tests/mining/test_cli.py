@@ -159,22 +159,10 @@ def test_extract_redacts_secrets_in_output_and_ledger(project, capsys) -> None: 
 
 
 def test_eval_extract_cv_refits_per_source_and_restores_the_weights(
-        data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        two_source_gold: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     from dna_kit.extract import rules
 
-    corpus = tmp_path / "corpus"
-    gold = corpus / "gold"
-    gold.mkdir(parents=True)
-    for name in ("retry-storm.md", "notes.txt"):
-        (corpus / name).write_text((data / name).read_text(encoding="utf-8"),
-                                   encoding="utf-8")
-    (gold / "a.yaml").write_text(yaml.safe_dump({"postmortem": "retry-storm.md", "items": [
-        {"quote": "After the incident we agreed with the carrier team that bulk label runs "
-                  "happen\nonly between 01:00 and 05:00 UTC.", "layer": "why",
-         "kind": "agreement"}]}), encoding="utf-8")
-    (gold / "b.yaml").write_text(yaml.safe_dump({"postmortem": "notes.txt", "items": [
-        {"quote": "Stream rows in batches of 500 so memory stays under 512 MiB.",
-         "layer": "how", "kind": "capacity"}]}), encoding="utf-8")
+    gold, corpus = two_source_gold
     before = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
     assert main(["eval-extract", "--cv", "--json", "--gold", str(gold),
                  "--corpus", str(corpus)]) == 0

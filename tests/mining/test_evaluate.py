@@ -59,27 +59,13 @@ def test_report_arithmetic() -> None:
     assert report.recall_by_layer() == {"what": 0.0, "how": 1.0, "why": 0.5}
 
 
-def test_cross_validation_at_a_given_threshold(data: Path, tmp_path: Path) -> None:
+def test_cross_validation_at_a_given_threshold(two_source_gold: tuple[Path, Path]) -> None:
     """The threshold a leave-one-out run uses is the one given: nothing passes an
     unreachable one, more passes a lower one, and the fitted weights are put back."""
-    import yaml
-
     from dna_kit.extract import rules
     from dna_kit.extract.train import cross_validate_extraction
 
-    corpus = tmp_path / "corpus"
-    gold = corpus / "gold"
-    gold.mkdir(parents=True)
-    for name in ("retry-storm.md", "notes.txt"):
-        (corpus / name).write_text((data / name).read_text(encoding="utf-8"),
-                                   encoding="utf-8")
-    (gold / "a.yaml").write_text(yaml.safe_dump({"postmortem": "retry-storm.md", "items": [
-        {"quote": "After the incident we agreed with the carrier team that bulk label runs "
-                  "happen\nonly between 01:00 and 05:00 UTC.", "layer": "why",
-         "kind": "agreement"}]}), encoding="utf-8")
-    (gold / "b.yaml").write_text(yaml.safe_dump({"postmortem": "notes.txt", "items": [
-        {"quote": "Stream rows in batches of 500 so memory stays under 512 MiB.",
-         "layer": "how", "kind": "capacity"}]}), encoding="utf-8")
+    gold, corpus = two_source_gold
     before = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
     default = cross_validate_extraction(gold, corpus).to_json()
     nothing = cross_validate_extraction(gold, corpus, threshold=1e9).to_json()
