@@ -25,6 +25,14 @@ Precision is matched candidates / candidates, recall matched gold items / gold i
 over all files together), F1 their harmonic mean; recall per layer uses the gold layer;
 layer accuracy is the share of matched pairs whose layers agree.
 
+**Parameter values.** Where a matched gold item names values with units (``1s``,
+``~85%``, ``15MB``), each is compared with the candidate's ``params`` by what it means,
+not how it is written (``1s`` is ``1000ms``; "up to" and "~" are ignored; names are not
+compared: they are a judgement). Value recall is the share of those annotated values the
+candidate has; value precision, over the same pairs, the share of the candidate's values
+that are annotated. Values without a unit that reads as one ("quarterly", ``1.270.0``)
+are left out on both sides.
+
 >>> report = evaluate_extraction("corpus/gold-dev", "corpus")   # doctest: +SKIP
 >>> round(report.f1, 2)                                          # doctest: +SKIP
 0.6
@@ -61,6 +69,7 @@ class GoldItem:
     layer: str
     kind: str
     id: str = ""
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,6 +86,12 @@ class FileScore:
     matched_by_layer: dict[str, int] = field(default_factory=dict)
     missed: list[str] = field(default_factory=list)
     spurious: list[str] = field(default_factory=list)
+    #: Annotated values with units on matched items, and how many the candidates have.
+    values_gold: int = 0
+    values_found: int = 0
+    #: The candidates' values on those same pairs, and how many are annotated.
+    values_given: int = 0
+    values_right: int = 0
 
 
 @dataclass
@@ -109,6 +124,14 @@ class EvalReport:
     def kind_accuracy(self) -> float:
         return self._sum("kind_agree") / max(1, self._sum("matched"))
 
+    @property
+    def value_recall(self) -> float:
+        return self._sum("values_found") / max(1, self._sum("values_gold"))
+
+    @property
+    def value_precision(self) -> float:
+        return self._sum("values_right") / max(1, self._sum("values_given"))
+
     def recall_by_layer(self) -> dict[str, float]:
         out = {}
         for layer in ("what", "how", "why"):
@@ -125,6 +148,12 @@ class EvalReport:
             "f1": round(self.f1, 4), "layer_accuracy": round(self.layer_accuracy, 4),
             "kind_accuracy": round(self.kind_accuracy, 4),
             "recall_by_layer": {k: round(v, 4) for k, v in self.recall_by_layer().items()},
+            "param_values": {
+                "gold": self._sum("values_gold"), "found": self._sum("values_found"),
+                "given": self._sum("values_given"), "right": self._sum("values_right"),
+                "recall": round(self.value_recall, 4),
+                "precision": round(self.value_precision, 4),
+            },
         }
 
     def to_text(self) -> str:
@@ -138,6 +167,9 @@ class EvalReport:
             f"layer accuracy {j['layer_accuracy']:.3f}  kind accuracy "
             f"{j['kind_accuracy']:.3f}",
             f"recall by layer: {by_layer}",
+            f"param values: {j['param_values']['found']} of {j['param_values']['gold']} "
+            f"annotated found (recall {j['param_values']['recall']:.3f}), precision "
+            f"{j['param_values']['precision']:.3f}",
         ])
 
 
@@ -204,6 +236,44 @@ def match_candidates(text: str, candidates: Sequence[Any],
     return sorted(out)
 
 
+def value_key(text: object) -> tuple[str, float] | None:
+    """What a parameter value means, ``(dimension, value in the base unit)``, or None when
+    it holds no value with a unit. A value written with words after it ("2KB compressed")
+    is read up to them.
+
+    >>> value_key("1s") == value_key("1000ms"), value_key("up to 45min"), value_key("weekly")
+    (True, ('duration', 2700.0), None)
+    """
+    from dna_kit.errors import InvalidFinding
+    from dna_kit.extract.params import find_quantities
+    from dna_kit.units import parse_quantity
+
+    raw = str(text).strip().strip("'\"")
+    try:
+        quantity = parse_quantity(raw)
+    except InvalidFinding:
+        found = find_quantities(raw)
+        if not found:
+            return None
+        try:
+            quantity = parse_quantity(found[0][2])
+        except InvalidFinding:
+            return None
+    return quantity.dimension, round(quantity.value, 6)
+
+
+def _shared(these: list[tuple[str, float] | None], those: list[tuple[str, float] | None]
+            ) -> int:
+    """How many of ``these`` are among ``those``, each of ``those`` used once."""
+    left = list(those)
+    n = 0
+    for value in these:
+        if value in left:
+            left.remove(value)
+            n += 1
+    return n
+
+
 def load_gold(path: Path) -> tuple[str, list[GoldItem]]:
     """``(source path relative to the corpus, items)`` of one gold file."""
     import yaml
@@ -219,8 +289,13 @@ def load_gold(path: Path) -> tuple[str, list[GoldItem]]:
     for n, item in enumerate(data.get("items") or []):
         if not isinstance(item, dict) or not item.get("quote"):
             raise SourceError(f"item {n} has no quote", path=path, field=f"items[{n}].quote")
+        params = item.get("params") or {}
+        if not isinstance(params, dict):
+            raise SourceError(f"item {n} params must be a mapping", path=path,
+                              field=f"items[{n}].params")
         items.append(GoldItem(quote=str(item["quote"]), layer=str(item.get("layer")),
-                              kind=str(item.get("kind")), id=str(item.get("id") or n)))
+                              kind=str(item.get("kind")), id=str(item.get("id") or n),
+                              params={str(k): str(v) for k, v in params.items()}))
     return data["postmortem"], items
 
 
@@ -263,6 +338,13 @@ def evaluate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
             score.matched_by_layer[layer] = score.matched_by_layer.get(layer, 0) + 1
             score.layer_agree += candidates[ci].layer == layer
             score.kind_agree += candidates[ci].kind == items[gi].kind
+            gold_values = [v for v in map(value_key, items[gi].params.values()) if v]
+            if gold_values:
+                given = [v for v in map(value_key, candidates[ci].params.values()) if v]
+                score.values_gold += len(gold_values)
+                score.values_found += _shared(gold_values, given)
+                score.values_given += len(given)
+                score.values_right += _shared(given, gold_values)
         hit_g = {gi for _, gi in pairs}
         hit_c = {ci for ci, _ in pairs}
         score.missed = [collapse(items[i].quote) for i in range(len(items)) if i not in hit_g]

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dna_kit.evaluate import EvalReport, FileScore, GoldItem, match_candidates
+from dna_kit.evaluate import (
+    EvalReport,
+    FileScore,
+    GoldItem,
+    evaluate_extraction,
+    match_candidates,
+    value_key,
+)
 from dna_kit.extract import Candidate, CandidateSource
 
 TAIL = ("Nobody was paged, and the dashboards stayed green the whole time, because the alert "
@@ -75,3 +82,39 @@ def test_cross_validation_at_a_given_threshold(two_source_gold: tuple[Path, Path
     assert everything["recall"] >= default["recall"]
     assert everything["recall"] == 1.0  # both annotated sentences are proposed
     assert before == (rules.BIAS, rules.WEIGHTS, rules.LAYER_WEIGHTS)
+
+
+def test_parameter_values_compare_by_meaning() -> None:
+    assert value_key("1s") == value_key("1000 ms") == ("duration", 1.0)
+    assert value_key("~85%") == value_key("85 percent")
+    assert value_key("2KB compressed") == value_key("2000B")
+    assert value_key("quarterly") is None and value_key("1.270.0") is None
+
+
+def test_parameter_value_recall_and_precision(tmp_path: Path) -> None:
+    """Worked out by hand: two matched items name three values with units (one a word
+    only, left out); the candidates give four values, two of them annotated."""
+    import yaml
+
+    (tmp_path / "pm.md").write_text(
+        "The connect timeout was cut from 1 s to 300 ms.\n\n"
+        "Backups run quarterly and keep 30 days.\n", encoding="utf-8")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "pm.yaml").write_text(yaml.safe_dump({"postmortem": "pm.md", "items": [
+        {"quote": "The connect timeout was cut from 1 s to 300 ms.", "layer": "how",
+         "kind": "timeout", "params": {"before": "1s", "after": "300ms"}},
+        {"quote": "Backups run quarterly and keep 30 days.", "layer": "how",
+         "kind": "invariant", "params": {"every": "quarterly", "keep": "30d"}},
+    ]}), encoding="utf-8")
+    given = [{"timeout": "0.3s", "timeout_before": "1000ms"}, {"keep": "31d", "count": "4"}]
+
+    def extractor(document: object) -> list[Candidate]:
+        lines = [line for line in str(getattr(document, "text")).split("\n") if line]
+        return [Candidate(line, "t", line, "how", "threshold",
+                          CandidateSource("pm.md", 1, 1), params=params)
+                for line, params in zip(lines, given, strict=True)]
+
+    values = evaluate_extraction(gold, tmp_path, extractor=extractor).to_json()["param_values"]
+    assert values == {"gold": 3, "found": 2, "given": 4, "right": 2,
+                      "recall": round(2 / 3, 4), "precision": 0.5}
