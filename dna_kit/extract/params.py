@@ -42,16 +42,33 @@ _COUNTED = ("retries", "retry", "attempts", "attempt", "nodes", "node", "pods", 
 
 _UNITS = sorted([*_DURATION, *_SIZE, *_PERCENT, *_RATE, *_COUNTED], key=len, reverse=True)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# "4 billion", "2.5 million": the word multiplies the number.
+_MULT = r"(?:\s+(?P<mult>thousand|million|billion|trillion)\b)?"
+_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _QTY = re.compile(
-    rf"(?<![\w.,/-])(?P<cmp>(?:up to|at most|no more than|never more than|not more than|at least|more than|less than|over|under|"
-    rf"~|≈|<=|>=|<|>)\s*)?(?P<num>{_NUM})\s*(?P<plus>\+)?\s*"
+    rf"(?<![\w.,/-])(?P<cmp>(?:up to|at most|no more than|never more than|not more than|"
+    rf"at least|more than|less than|over|under|about|around|roughly|approximately|approx\.?|"
+    rf"~|≈|<=|>=|<|>)\s*)?(?P<num>{_NUM}){_MULT}\s*(?P<plus>\+)?\s*"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])",
     re.I,
 )
-_CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ", "never more than": "at most ",
-        "not more than": "at most ", "at least": "at least ", "more than": ">",
-        "over": ">", "less than": "<", "under": "<", "~": "~", "≈": "~", "<=": "<=",
-        ">=": ">=", "<": "<", ">": ">"}
+_CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ",
+        "never more than": "at most ", "not more than": "at most ", "at least": "at least ",
+        "more than": ">", "over": ">", "less than": "<", "under": "<", "~": "~", "≈": "~",
+        "about": "~", "around": "~", "roughly": "~", "approximately": "~", "approx": "~",
+        "approx.": "~", "<=": "<=", ">=": ">=", "<": "<", ">": ">"}
+# Sizes as people type them ("10kb", "2gb"), written the way units are usually written.
+_SIZE_CASE = {u.lower(): u for u in _SIZE if u != "kB"} | {"kb": "kB"}
+# "tenfold", "3-fold": a factor, written like "10x".
+_FOLD = re.compile(r"\b(?:(?P<word>two|three|four|five|six|seven|eight|nine|ten|twenty|"
+                   r"fifty|hundred|thousand)|(?P<num>\d+(?:\.\d+)?)-?)fold\b", re.I)
+_FOLD_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+               "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100,
+               "thousand": 1000}
+# Units of time a compound duration is written in ("1 hour and 48 minutes" is 1h48m).
+_COMPOUND_UNIT = {"d": "d", "h": "h", "min": "m", "s": "s"}
+_COMPOUND_ORDER = ("d", "h", "min", "s")
+_JOINS_DURATIONS = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)?", re.I)
 
 # (pattern searched just before the value, name); the match nearest the value wins.
 _NAMES: tuple[tuple[str, str], ...] = (
@@ -118,11 +135,22 @@ _FITS: dict[str, frozenset[str]] = {
     "rate_limit": frozenset({"rate", "count"}), "rate": frozenset({"rate", "fraction"}),
     "error_rate": frozenset({"fraction", "count", "rate"}),
 }
+_GENERIC = frozenset(_BY_DIMENSION.values())
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~)?$", re.I)
 
 
-def _compact(m: re.Match[str]) -> str:
+def _number(m: re.Match[str]) -> str:
+    """The number of a match, with a "million" or "billion" after it multiplied in."""
     num = m.group("num").replace(",", "")
+    mult = m.group("mult")
+    if not mult:
+        return num
+    value = float(num) * _MULTIPLIERS[mult.lower()]
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _compact(m: re.Match[str]) -> str:
+    num = _number(m)
     unit = m.group("unit")
     low = unit.lower()
     cmp = _CMP.get((m.group("cmp") or "").strip().lower(), "")
@@ -134,8 +162,12 @@ def _compact(m: re.Match[str]) -> str:
     elif low in _RATE:
         short = _RATE[low]
         text = f"{num}{plus}{short}" if short.startswith("/") else f"{num}{plus} {short}"
-    elif unit in _SIZE or low == "bytes":
-        text = f"{num}{plus}{'B' if low == 'bytes' else unit}"
+    elif low == "bytes":
+        text = f"{num}{plus}B"
+    elif unit in _SIZE or low in _SIZE_CASE:
+        text = f"{num}{plus}{unit if unit in _SIZE else _SIZE_CASE[low]}"
+    elif low in ("x", "times"):
+        text = f"{num}{plus}x"
     else:
         text = f"{num}{plus}"
     return cmp + text
@@ -143,8 +175,8 @@ def _compact(m: re.Match[str]) -> str:
 
 # A bare number is a count only right after a limit word: "capped at 3", "at most 4".
 _BARE = re.compile(r"\b(?:capped at|caps? (?:of|at)|limit(?:ed)? (?:of|to|at)|max(?:imum)?(?: of)?|"
-                   r"at most|at least|no more than|up to)\s+(?P<num>\d+)(?![\w:/%]|[.,]\d)",
-                   re.I)
+                   r"at most|at least|no more than|up to)\s+(?P<num>\d+)"
+                   rf"{_MULT}(?![\w:/%]|[.,]\d)", re.I)
 
 
 _DIGIT = re.compile(r"\d")
@@ -166,13 +198,21 @@ def find_quantities(text: str) -> list[tuple[int, int, str, str]]:
     [(10, 19, '5s', 'duration'), (26, 35, '3', 'count')]
     """
     found: list[tuple[int, int, str, str]] = []
+    if "fold" in text or "Fold" in text:
+        for m in _FOLD.finditer(text):
+            n = _FOLD_WORDS[m.group("word").lower()] if m.group("word") else m.group("num")
+            found.append((m.start(), m.end(), f"{n}x", "count"))
     if not _DIGIT.search(text):
         return found
     for m in _QTY.finditer(text):
         unit = m.group("unit").lower()
         if unit in ("s", "h", "b") and m.group("unit") not in ("s", "h", "B"):
             continue
+        if unit == "s" and m.end("num") == m.start("unit") and _not_seconds(m, text):
+            continue
         value = _compact(m)
+        if unit == "times" and not _TIMES_FACTOR.match(text, m.end()):
+            value = value[:-1]  # "retried 10 times" counts; "10 times the load" multiplies
         dimension = _dimension(value)
         if dimension is not None:
             found.append((m.start(), m.end(), value, dimension))
@@ -180,9 +220,57 @@ def find_quantities(text: str) -> list[tuple[int, int, str, str]]:
     for m in _BARE.finditer(text):
         start = m.start("num")
         if not any(s <= start < e for s, e in taken):
-            found.append((start, m.end(), m.group("num"), "count"))
+            found.append((start, m.end(), _number(m), "count"))
     found.sort()
-    return found
+    return _join_durations(text, found)
+
+
+_TIMES_FACTOR = re.compile(r"\s+(?:the|as|more|less|higher|lower|larger|bigger|smaller|"
+                           r"faster|slower|greater|over)\b", re.I)
+
+
+def _not_seconds(m: re.Match[str], text: str) -> bool:
+    """An "s" written onto a number that is not a number of seconds: HTTP statuses ("a
+    burst of 503s"), decades ("the 1990s"), and "100s of requests" (hundreds)."""
+    num = m.group("num")
+    if num.isdigit() and (400 <= int(num) <= 599 or 1900 <= int(num) <= 2099):
+        return True
+    return bool(re.match(r"\s+of\b", text[m.end():]))
+
+
+def _join_durations(text: str, found: list[tuple[int, int, str, str]]
+                    ) -> list[tuple[int, int, str, str]]:
+    """Durations told in parts ("2 hours and 2 minutes", "1h 30m") as one value."""
+    out: list[tuple[int, int, str, str]] = []
+    for item in found:
+        if out and _continues(text, out[-1], item):
+            start, _, value, _ = out[-1]
+            out[-1] = (start, item[1], _compound(value) + _compound(item[2]), "duration")
+        else:
+            out.append(item)
+    return out
+
+
+_PLAIN_DURATION = re.compile(r"^(\d+)(d|h|min|s)$")
+
+
+def _continues(text: str, first: tuple[int, int, str, str],
+               then: tuple[int, int, str, str]) -> bool:
+    if first[3] != "duration" or then[3] != "duration":
+        return False
+    tail = _PLAIN_DURATION.match(then[2])
+    head = re.search(r"(\d+)(d|h|min|s)$", first[2])
+    if tail is None or head is None or not re.fullmatch(r"(?:\d+[dhms])*\d+(?:d|h|min|s)",
+                                                         first[2].replace("min", "m")):
+        return False
+    if _COMPOUND_ORDER.index(head.group(2)) >= _COMPOUND_ORDER.index(tail.group(2)):
+        return False
+    joined = _JOINS_DURATIONS.match(text, first[1])
+    return joined is not None and joined.end() == then[0]
+
+
+def _compound(value: str) -> str:
+    return value.replace("min", "m") if value.endswith("min") else value
 
 
 _AFTER = re.compile(r"^\s*(?:of\s+)?(?:(?P<memory>memory|ram|heap)|(?P<disk>disk|storage)|"
@@ -268,6 +356,8 @@ def find_params(text: str, quantities: list[tuple[int, int, str, str]] | None = 
                 skip.add(i + 1)
                 continue
         name = _name(before, unit, dimension, text[end:end + 30])
+        if value.endswith("x") and dimension == "count":  # "by 100x", "tenfold"
+            name = "factor" if name in _GENERIC or name.endswith("_count") else f"{name}_factor"
         if name.startswith("max_") or name == "limit":  # the name already says "at most"
             value = re.sub(r"^(?:up to|at most|<=|<) ?", "", value)
         params[_unique(params, name)] = value

@@ -29,6 +29,22 @@ from dna_kit.units import parse_quantity
     ("The read timeout is 2 s and the read timeout before was 5 s.",
      {"read_timeout": "2s", "read_timeout_2": "5s"}),
     ("On October 3 the team met.", {}),
+    # A duration told in parts is one value.
+    ("The queue was stuck for 3 hours and 25 minutes.", {"duration": "3h25m"}),
+    ("Replication lagged 1 hour, 5 minutes behind.", {"delay": "1h5m"}),
+    # Words that multiply the number, sizes typed in lower case, rough values.
+    ("The table has a hard limit of 2 billion rows.", {"limit": "2000000000"}),
+    ("Each export grew from 20kb to 3mb.", {"size": "3MB", "size_before": "20kB"}),
+    ("The rebuild took roughly 40 minutes.", {"duration": "~40min"}),
+    # Factors: "x", "-fold", "N times the ..."; but "retried 4 times" counts retries.
+    ("Write amplification rose by 12x.", {"factor": "12x"}),
+    ("We saw a fivefold jump in queue depth.", {"factor": "5x"}),
+    ("Each job is retried 4 times.", {"max_retries": "4"}),
+    ("Peak traffic was 1.5 times the usual level.", {"factor": "1.5x"}),
+    # An "s" on a number is not always seconds.
+    ("The gateway answered 504s for an hour.", {}),
+    ("Most of that code was written in the 1990s.", {}),
+    ("We run 100s of workers per region.", {}),
 ])
 def test_params_are_named_from_context(sentence: str, expected: dict[str, str]) -> None:
     assert find_params(sentence) == expected
