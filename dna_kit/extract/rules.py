@@ -189,19 +189,19 @@ def content_words(text: str) -> set[str]:
 #: The weight of each feature, fitted once by logistic regression on the annotated half of
 #: the public postmortem corpus (per feature, never per sentence; see README).
 WEIGHTS: dict[str, float] = {
-    "short": -1.67, "length": 1.64, "doc_size": -1.57, "central": -1.45, "quantity": 1.14,
-    "ends_colon": -1.11, "section:impact": -1.09, "section:contributors": 1.02, "rare":
-    1.01, "section:timeline": -0.92, "comparison": 0.9, "section:none": -0.86, "order": 0.8,
-    "section:root_cause": 0.69, "modal": 0.67, "limit": 0.65, "block:quote": -0.64,
-    "block:cell": 0.62, "section:action_items": 0.6, "noise": -0.59, "imperative": 0.56,
-    "link": 0.56, "section:resolution": 0.55, "section:went_well": -0.55, "block:paragraph":
-    -0.5, "labelled": 0.48, "past": -0.46, "absolute": 0.4, "conditional": 0.29,
-    "section:lessons": 0.24, "behaviour": 0.2, "we_past": -0.19, "present": -0.16,
-    "block:list": 0.15, "section:detection": -0.15, "how_tech": 0.13, "long": -0.1,
-    "anaphora": -0.07, "section:went_wrong": 0.07, "first_in_block": -0.06, "question":
-    -0.06, "code": 0.05, "section:summary": 0.02, "negation": -0.01,
+    "short": -1.67, "length": 1.65, "doc_size": -1.57, "central": -1.46, "quantity": 1.36,
+    "ends_colon": -1.12, "section:impact": -1.1, "section:contributors": 1.08, "rare": 1.03,
+    "section:timeline": -0.91, "section:none": -0.9, "comparison": 0.87, "order": 0.79,
+    "modal": 0.68, "section:root_cause": 0.68, "block:quote": -0.62, "section:action_items":
+    0.62, "block:cell": 0.58, "imperative": 0.58, "noise": -0.58, "section:went_well":
+    -0.57, "limit": 0.56, "link": 0.55, "section:resolution": 0.55, "block:paragraph":
+    -0.48, "labelled": 0.47, "past": -0.45, "absolute": 0.39, "conditional": 0.3,
+    "section:lessons": 0.24, "behaviour": 0.21, "we_past": -0.18, "present": -0.16,
+    "block:list": 0.15, "section:detection": -0.15, "how_tech": 0.11, "anaphora": -0.1,
+    "long": -0.1, "code": 0.06, "first_in_block": -0.06, "question": -0.06,
+    "section:went_wrong": 0.06, "negation": -0.02, "section:summary": 0.01,
 }
-BIAS = -1.28
+BIAS = -1.3
 
 
 def score(feats: Mapping[str, float]) -> float:
@@ -407,45 +407,46 @@ def layer_features(text: str, section: str | None, *, has_quantity: bool,
 #: annotated half of the public corpus; see dna_kit.extract.train).
 LAYER_WEIGHTS: dict[str, dict[str, float]] = {
     "what": {
-        "function": 0.82, "section:timeline": -0.55, "section:summary": 0.54, "limit":
+        "function": 0.82, "section:summary": 0.54, "section:timeline": -0.54, "limit":
         -0.51, "comparison": -0.5, "(bias)": -0.48, "limits": -0.45, "process": -0.43,
         "section:root_cause": 0.43, "future": -0.42, "present": 0.41, "practice": -0.38,
         "imperative": -0.37, "behaviour": 0.33, "why_words": -0.33, "modal": -0.32, "noise":
         -0.28, "reason": 0.27, "absolute": 0.26, "how_words": -0.26, "section:lessons":
-        -0.25, "how_tech": -0.21, "lesson": -0.2, "after_incident": -0.19, "machinery":
+        -0.25, "how_tech": -0.22, "lesson": -0.2, "after_incident": -0.19, "machinery":
         -0.19, "past": 0.19, "reasoning": -0.18, "section:resolution": 0.14, "quantity":
         -0.13, "section:action_items": -0.13, "we": -0.13, "we_past": -0.12, "section:none":
         -0.11, "narrative_time": 0.1, "section:went_wrong": -0.08, "anaphora": 0.07,
         "what_words": 0.07, "order": 0.06, "decision": -0.05, "link": -0.05, "code": -0.04,
-        "conditional": -0.04, "ends_colon": -0.04, "negation": 0.03, "people": -0.01,
+        "conditional": -0.04, "ends_colon": -0.04, "negation": 0.03, "generic_present":
+        -0.01, "people": -0.01,
     },
     "how": {
-        "section:timeline": 0.87, "imperative": 0.79, "quantity": 0.62, "how_words": 0.56,
-        "past": -0.53, "practice": -0.51, "limit": 0.5, "limits": 0.5, "link": 0.45,
-        "reasoning": -0.44, "after_incident": 0.39, "machinery": 0.39, "anaphora": 0.37,
-        "how_tech": 0.37, "section:action_items": 0.37, "conditional": 0.33,
-        "section:summary": -0.32, "process": -0.31, "section:resolution": -0.31,
-        "why_words": -0.31, "generic_present": 0.3, "order": 0.28, "section:went_wrong":
-        -0.28, "lesson": 0.26, "reason": -0.25, "we": -0.24, "present": -0.23, "decision":
-        -0.22, "function": -0.2, "(bias)": -0.16, "what_words": -0.16, "absolute": -0.15,
-        "section:contributors": -0.15, "code": -0.14, "comparison": 0.14, "narrative_time":
-        0.14, "modal": 0.13, "people": -0.12, "section:root_cause": -0.11, "we_past": 0.11,
-        "section:lessons": -0.07, "ends_colon": -0.04, "future": -0.04, "negation": -0.04,
-        "noise": -0.04, "behaviour": -0.02, "section:none": 0.01,
+        "section:timeline": 0.84, "imperative": 0.79, "quantity": 0.66, "how_words": 0.56,
+        "past": -0.53, "practice": -0.51, "limits": 0.5, "limit": 0.46, "link": 0.45,
+        "reasoning": -0.43, "machinery": 0.4, "after_incident": 0.39,
+        "section:action_items": 0.38, "anaphora": 0.37, "how_tech": 0.37, "conditional":
+        0.34, "process": -0.31, "section:resolution": -0.31, "section:summary": -0.31,
+        "generic_present": 0.3, "why_words": -0.3, "section:went_wrong": -0.29, "order":
+        0.28, "lesson": 0.25, "reason": -0.25, "we": -0.24, "present": -0.23, "function":
+        -0.22, "decision": -0.21, "(bias)": -0.17, "section:contributors": -0.15,
+        "what_words": -0.15, "absolute": -0.14, "code": -0.14, "narrative_time": 0.14,
+        "modal": 0.13, "people": -0.12, "section:root_cause": -0.11, "we_past": 0.11,
+        "comparison": 0.1, "section:lessons": -0.07, "negation": -0.05, "ends_colon": -0.04,
+        "future": -0.04, "noise": -0.04, "behaviour": -0.02, "section:none": 0.01,
     },
     "why": {
-        "practice": 0.89, "process": 0.74, "(bias)": 0.64, "why_words": 0.63, "function":
-        -0.62, "reasoning": 0.62, "quantity": -0.49, "future": 0.46, "anaphora": -0.44,
-        "imperative": -0.42, "link": -0.4, "comparison": 0.37, "we": 0.37,
+        "practice": 0.89, "process": 0.74, "(bias)": 0.65, "why_words": 0.63, "function":
+        -0.61, "reasoning": 0.61, "quantity": -0.53, "future": 0.46, "anaphora": -0.44,
+        "imperative": -0.42, "comparison": 0.4, "link": -0.39, "we": 0.37,
         "section:went_wrong": 0.36, "order": -0.34, "past": 0.34, "noise": 0.33,
-        "section:lessons": 0.32, "section:root_cause": -0.32, "section:timeline": -0.32,
-        "behaviour": -0.31, "how_words": -0.3, "conditional": -0.29, "generic_present":
-        -0.29, "decision": 0.27, "section:action_items": -0.24, "narrative_time": -0.23,
-        "section:summary": -0.22, "after_incident": -0.21, "machinery": -0.2, "modal": 0.19,
-        "code": 0.18, "present": -0.18, "section:resolution": 0.17, "how_tech": -0.15,
+        "section:root_cause": -0.33, "behaviour": -0.32, "section:lessons": 0.32,
+        "conditional": -0.3, "how_words": -0.3, "section:timeline": -0.3, "generic_present":
+        -0.29, "decision": 0.26, "section:action_items": -0.25, "narrative_time": -0.23,
+        "section:summary": -0.23, "after_incident": -0.21, "machinery": -0.21, "modal":
+        0.19, "code": 0.18, "present": -0.18, "section:resolution": 0.17, "how_tech": -0.16,
         "section:contributors": 0.15, "absolute": -0.12, "people": 0.12, "section:none":
-        0.11, "what_words": 0.09, "ends_colon": 0.08, "lesson": -0.06, "limits": -0.05,
-        "reason": -0.02, "we_past": 0.02, "limit": 0.01, "negation": 0.01,
+        0.11, "ends_colon": 0.08, "what_words": 0.08, "lesson": -0.06, "limit": 0.05,
+        "limits": -0.05, "negation": 0.02, "reason": -0.02, "we_past": 0.01,
     },
 }
 
