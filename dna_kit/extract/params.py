@@ -49,9 +49,13 @@ _QTY = re.compile(
     rf"(?<![\w.,/-])(?P<cmp>(?:up to|at most|no more than|never more than|not more than|"
     rf"at least|more than|less than|over|under|about|around|roughly|approximately|approx\.?|"
     rf"~|≈|<=|>=|<|>)\s*)?(?P<num>{_NUM}){_MULT}\s*(?P<plus>\+)?\s*"
-    rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])",
+    rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])"
+    # "20 transactions per second": a count over a period is a rate.
+    r"(?:\s*(?:/|per\s+|an?\s+)(?P<per>second|sec|s|minute|min|hour|hr|h|day)\b)?",
     re.I,
 )
+_PERIOD = {"second": "s", "sec": "s", "s": "s", "minute": "min", "min": "min", "hour": "h",
+           "hr": "h", "h": "h", "day": "d"}
 _CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ",
         "never more than": "at most ", "not more than": "at most ", "at least": "at least ",
         "more than": ">", "over": ">", "less than": "<", "under": "<", "~": "~", "≈": "~",
@@ -136,6 +140,8 @@ _FITS: dict[str, frozenset[str]] = {
     "error_rate": frozenset({"fraction", "count", "rate"}),
 }
 _GENERIC = frozenset(_BY_DIMENSION.values())
+_FROM_BARE = re.compile(r"\bfrom\s+(?:about\s+|~)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+to\s+"
+                        r"(?:about\s+|~)?$", re.I)
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~)?$", re.I)
 
 
@@ -166,6 +172,8 @@ def _compact(m: re.Match[str]) -> str:
         text = f"{num}{plus}B"
     elif unit in _SIZE or low in _SIZE_CASE:
         text = f"{num}{plus}{unit if unit in _SIZE else _SIZE_CASE[low]}"
+    elif m.group("per") and low not in ("x", "times"):
+        text = f"{num}{plus} {low}/{_PERIOD[m.group('per').lower()]}"
     elif low in ("x", "times"):
         text = f"{num}{plus}x"
     else:
@@ -343,6 +351,17 @@ def find_params(text: str, quantities: list[tuple[int, int, str, str]] | None = 
             params[name] = nxt[2]
             params[_unique(params, name + "_before")] = value
             skip.add(i + 1)
+            continue
+        bare = _FROM_BARE.search(before)
+        if bare:  # "from 7 to 10 nodes": the first number has the second's unit
+            name = _unique(params, _name(before[:bare.start()], unit, dimension))
+            params[name] = value
+            number = re.match(r"^(?:up to |at most |at least |[~<>=]+)?(\d+(?:\.\d+)?)",
+                              value)
+            if number:
+                params[_unique(params, name + "_before")] = (
+                    value[:number.start(1)] + bare.group(1).replace(",", "")
+                    + value[number.end(1):])
             continue
         if _FROM_TO.search(before) and i + 1 < len(quantities):
             nxt = quantities[i + 1]

@@ -45,6 +45,13 @@ from dna_kit.units import parse_quantity
     ("The gateway answered 504s for an hour.", {}),
     ("Most of that code was written in the 1990s.", {}),
     ("We run 100s of workers per region.", {}),
+    # "from 6 to 12 replicas": the first number has the second's unit.
+    ("The cluster was grown from 6 to 12 replicas.",
+     {"replica_count": "12", "replica_count_before": "6"}),
+    ("Checkout slowed from 2 to 9 seconds.", {"duration": "9s", "duration_before": "2s"}),
+    # A count over a period is a rate.
+    ("The importer sent 40 messages per second.", {"rate": "40 messages/s"}),
+    ("Keep it under 600 requests a minute.", {"rate": "<600 requests/min"}),
 ])
 def test_params_are_named_from_context(sentence: str, expected: dict[str, str]) -> None:
     assert find_params(sentence) == expected
