@@ -262,8 +262,7 @@ def value_key(text: object) -> tuple[str, float] | None:
     return quantity.dimension, round(quantity.value, 6)
 
 
-def _shared(these: list[tuple[str, float] | None], those: list[tuple[str, float] | None]
-            ) -> int:
+def _shared(these: list[tuple[str, float]], those: list[tuple[str, float]]) -> int:
     """How many of ``these`` are among ``those``, each of ``those`` used once."""
     left = list(those)
     n = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dna_kit.document import Document
 from dna_kit.evaluate import (
     EvalReport,
     FileScore,
@@ -109,8 +110,8 @@ def test_parameter_value_recall_and_precision(tmp_path: Path) -> None:
     ]}), encoding="utf-8")
     given = [{"timeout": "0.3s", "timeout_before": "1000ms"}, {"keep": "31d", "count": "4"}]
 
-    def extractor(document: object) -> list[Candidate]:
-        lines = [line for line in str(getattr(document, "text")).split("\n") if line]
+    def extractor(document: Document) -> list[Candidate]:
+        lines = [line for line in document.text.split("\n") if line]
         return [Candidate(line, "t", line, "how", "threshold",
                           CandidateSource("pm.md", 1, 1), params=params)
                 for line, params in zip(lines, given, strict=True)]
