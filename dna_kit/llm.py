@@ -48,8 +48,8 @@ DEFAULT_CACHE_SUBDIR = Path(".cache") / "llm"
 _CACHE_VERSION = 1
 _OFF = {"", "0", "off", "none", "no", "false"}
 _CONFIG_KEYS = {
-    "model", "base_url", "timeout", "max_retries", "backoff", "fix_attempts", "temperature",
-    "redact_names", "redact_ip_addresses", "cache",
+    "model", "base_url", "timeout", "max_retries", "backoff", "down_pause", "fix_attempts",
+    "temperature", "redact_names", "redact_ip_addresses", "cache",
 }
 
 
@@ -59,7 +59,9 @@ class LLMConfig:
 
     ``timeout`` is per request in seconds; ``max_retries`` counts extra tries after a
     timeout, 5xx, 429 or dropped connection, waiting ``backoff`` seconds and doubling (at
-    most 8 s); ``fix_attempts`` is how often a reply that breaks the schema is sent back.
+    most 8 s); once those tries are spent, the endpoint is not asked again for
+    ``down_pause`` seconds (a dead endpoint costs one document's retries, not every
+    document's); ``fix_attempts`` is how often a reply that breaks the schema is sent back.
     ``redact_names`` and ``redact_ip_addresses`` extend redaction (e-mail addresses, phone
     numbers and secrets are always redacted). ``cache_dir``: None means the project's
     ``dna/.cache/llm``; ``cache=False`` turns caching off.
@@ -71,6 +73,7 @@ class LLMConfig:
     timeout: float = 60.0
     max_retries: int = 3
     backoff: float = 0.5
+    down_pause: float = 60.0
     fix_attempts: int = 2
     temperature: float = 0.0
     redact_names: tuple[str, ...] = ()
@@ -173,6 +176,7 @@ def load_llm_config(project_config: Mapping[str, Any] | None = None, *,
         max_retries=int(_number(section, env, "max_retries", "DNA_LLM_MAX_RETRIES", 3,
                                 integer=True)),
         backoff=_number(section, env, "backoff", "DNA_LLM_BACKOFF", 0.5),
+        down_pause=_number(section, env, "down_pause", "DNA_LLM_DOWN_PAUSE", 60.0),
         fix_attempts=int(_number(section, {}, "fix_attempts", "", 2, integer=True)),
         temperature=_number(section, {}, "temperature", "", 0.0),
         redact_names=tuple(names),
@@ -248,6 +252,9 @@ class LLMClient:
         # Servers differ in which structured-output modes they take; the first that works
         # is remembered: a JSON Schema, then plain JSON mode, then only the prompt.
         self._json_modes = ["json_schema", "json_object", "none"]
+        # When the endpoint last stopped serving (retries spent), and why: until
+        # ``down_pause`` has passed it is not asked again.
+        self._down: tuple[float, ModelError] | None = None
 
     def _resolve_cache_dir(self, cache_dir: str | Path | None) -> Path | None:
         if cache_dir is not None:
@@ -416,6 +423,23 @@ class LLMClient:
 
     def _chat(self, messages: list[dict[str, str]], *, schema: Mapping[str, Any] | None,
               purpose: str) -> str:
+        if self._down is not None:
+            since = time.monotonic() - self._down[0]
+            if since < self.config.down_pause:
+                self.stats["skipped_while_down"] += 1
+                raise ModelError(
+                    f"{self.config.describe()} not asked: it failed {since:.0f} s ago and is "
+                    f"left alone for {self.config.down_pause:g} s (while asking for "
+                    f"{purpose!r})")
+            self._down = None
+        try:
+            return self._ask(messages, schema=schema, purpose=purpose)
+        except _Unavailable as exc:
+            self._down = (time.monotonic(), exc.error)
+            raise exc.error from exc.__cause__
+
+    def _ask(self, messages: list[dict[str, str]], *, schema: Mapping[str, Any] | None,
+             purpose: str) -> str:
         import openai
 
         client = self._openai()
@@ -438,7 +462,7 @@ class LLMClient:
             except (openai.APITimeoutError, openai.APIConnectionError,
                     openai.RateLimitError, openai.InternalServerError) as exc:
                 if attempt >= self.config.max_retries:
-                    raise self._error(exc, purpose, tries=attempt + 1) from exc
+                    raise _Unavailable(self._error(exc, purpose, tries=attempt + 1)) from exc
                 self.stats["retries"] += 1
                 time.sleep(min(8.0, self.config.backoff * 2 ** attempt))
                 attempt += 1
@@ -449,7 +473,10 @@ class LLMClient:
                     time.sleep(min(8.0, self.config.backoff * 2 ** attempt))
                     attempt += 1
                     continue
-                raise self._error(exc, purpose, tries=attempt + 1) from exc
+                error = self._error(exc, purpose, tries=attempt + 1)
+                if exc.status_code >= 500:
+                    raise _Unavailable(error) from exc
+                raise error from exc
             except openai.OpenAIError as exc:
                 raise self._error(exc, purpose) from exc
             return self._content(response, purpose)
@@ -484,6 +511,14 @@ class LLMClient:
         else:
             text = f"{where} failed: {_shorten(str(exc), 160)}"
         return ModelError(f"{text} (while asking for {purpose!r})")
+
+
+class _Unavailable(Exception):
+    """The endpoint did not serve after every retry: ``error`` says how."""
+
+    def __init__(self, error: ModelError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def client_for_project(project: Project) -> LLMClient | None:

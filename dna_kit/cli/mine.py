@@ -144,11 +144,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    import json
+    import warnings
 
     from dna_kit.errors import ProjectError
-    from dna_kit.extract import extract_paths
-    from dna_kit.extract.save import redacted
+    from dna_kit.extract.model import ModelFallback
     from dna_kit.project import find_project
 
     llm = _llm(args) if args.llm else None
@@ -160,8 +159,37 @@ def cmd_extract(args: argparse.Namespace) -> int:
             project = find_project(args.cwd)
         except ProjectError:
             project = None
-    results = []
-    candidates = []
+    # A model that fails is reported once per file, as "dna extract: warning: ...", not
+    # also by Python's warning machinery with a line of dna_kit's source under it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelFallback)
+        results, candidates = _extract_all(args, llm, project)
+    failed = sum(1 for error in results if error is not None)
+    if not results:
+        print(f"dna extract: no source files under {', '.join(args.paths)}", file=sys.stderr)
+        return 1
+    summary = (f"{len(candidates)} candidate(s) from {len(results) - failed} of "
+               f"{len(results)} file(s)" + (f", {failed} failed" if failed else ""))
+    if args.save and project is not None:
+        from dna_kit.extract.save import save_candidates
+
+        saved, skipped = save_candidates(project, candidates)
+        summary += f"; saved {len(saved)} to the ledger, {skipped} already there"
+    print(summary, file=sys.stderr if args.json else sys.stdout)
+    return 1 if failed else 0
+
+
+def _extract_all(args: argparse.Namespace, llm: Any, project: Any
+                 ) -> tuple[list[str | None], list[Any]]:
+    """Extract every source, printing candidates as they come: ``(each file's error or
+    None, the candidates printed)``."""
+    import json
+
+    from dna_kit.extract import extract_paths
+    from dna_kit.extract.save import redacted
+
+    results: list[str | None] = []
+    candidates: list[Any] = []
     first = True
     if args.json:
         sys.stdout.write("[")
@@ -182,19 +210,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 print(_line(c))
     if args.json:
         sys.stdout.write("\n]\n" if not first else "]\n")
-    failed = sum(1 for error in results if error is not None)
-    if not results:
-        print(f"dna extract: no source files under {', '.join(args.paths)}", file=sys.stderr)
-        return 1
-    summary = (f"{len(candidates)} candidate(s) from {len(results) - failed} of "
-               f"{len(results)} file(s)" + (f", {failed} failed" if failed else ""))
-    if args.save and project is not None:
-        from dna_kit.extract.save import save_candidates
-
-        saved, skipped = save_candidates(project, candidates)
-        summary += f"; saved {len(saved)} to the ledger, {skipped} already there"
-    print(summary, file=sys.stderr if args.json else sys.stdout)
-    return 1 if failed else 0
+    return results, candidates
 
 
 def _line(c: Any) -> str:

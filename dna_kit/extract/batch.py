@@ -64,7 +64,10 @@ def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
         out.events += len(document.events)
         out.metadata += [k for k in document.metadata if k not in out.metadata]
         if extract:
+            seen = len(document.warnings)
             out.candidates += extract_findings(document, llm=llm)
+            # What extraction had to say (a model that failed, and the offline fallback).
+            out.warnings += document.warnings[seen:]
     return out
 
 

@@ -88,3 +88,28 @@ def test_help_ends_with_an_example(command: str) -> None:
     result = dna(command, "--help")
     assert result.returncode == 0
     assert "Example:\n  " in result.stdout
+
+
+def test_extract_with_a_dead_endpoint_warns_once_per_file_and_loses_nothing(
+        fake_llm: FakeOpenAI, tmp_path: Path, monkeypatch) -> None:
+    """Each file says in one line that the offline extractor stood in; the files after the
+    first do not wait through retries of their own; the candidates are the offline ones."""
+    monkeypatch.setenv("DNA_LLM_MAX_RETRIES", "1")
+    sources = tmp_path / "incidents"
+    sources.mkdir()
+    for name in ("a.md", "b.md"):
+        (sources / name).write_text(f"# Outage {name}\n\n## Action items\n\n"
+                                    "- Carrier retries must be capped at 3 attempts.\n",
+                                    encoding="utf-8")
+    offline = dna("extract", "--json", str(sources), cwd=tmp_path)
+    fake_llm.stop()
+    result = dna("extract", "--llm", "--json", str(sources), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == offline.stdout and result.stdout.count('"quote"') == 2
+    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    assert warnings[0].startswith("dna extract: warning: ") and "a.md" in warnings[0]
+    assert "cannot reach fake-model" in warnings[0] and "after 2 tries" in warnings[0]
+    assert warnings[1].startswith("dna extract: warning: ") and "b.md" in warnings[1]
+    assert "not asked: it failed" in warnings[1]
+    assert warnings[1].endswith("used the offline extractor instead")
+    assert "ModelFallback" not in result.stderr and "extract_with_model(" not in result.stderr

@@ -272,6 +272,39 @@ def test_an_endpoint_that_is_down_is_a_model_error(monkeypatch: pytest.MonkeyPat
         LLMClient(config, cache_dir=None).complete_text("s", "u", purpose="drill")
 
 
+def test_an_endpoint_that_stopped_serving_is_left_alone_for_a_while(
+        fake_llm: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once every retry is spent, the next questions fail at once, naming the pause,
+    instead of each waiting through its own retries; after the pause it is asked again."""
+    monkeypatch.setenv("DNA_LLM_MAX_RETRIES", "1")
+    fake_llm.responder = lambda request: Fail(503, "overloaded")
+    llm = client()
+    with pytest.raises(ModelError, match="answered HTTP 503 after 2 tries"):
+        llm.complete_json("Find rules.", "text", SCHEMA, purpose="extract")
+    assert len(fake_llm.chat_requests) == 2
+    with pytest.raises(ModelError, match=r"not asked: it failed 0 s ago and is left alone "
+                                         r"for 60 s \(while asking for 'drill'\)"):
+        llm.complete_text("s", "u", purpose="drill")
+    assert len(fake_llm.chat_requests) == 2  # nothing sent
+    assert llm.stats["skipped_while_down"] == 1
+
+    monkeypatch.setenv("DNA_LLM_DOWN_PAUSE", "0")
+    fake_llm.responder = lambda request: Reply(GOOD)
+    rested = client()
+    rested._down = llm._down  # the same failure, with no pause configured
+    assert rested.complete_json("Find rules.", "text", SCHEMA, purpose="extract") == GOOD
+    assert len(fake_llm.chat_requests) == 3
+
+
+def test_a_refused_request_does_not_pause_the_endpoint(fake_llm: FakeOpenAI) -> None:
+    """A 4xx is about the request, not the endpoint: the next question is still sent."""
+    fake_llm.script(Fail(400, "bad request"), Reply("fine"))
+    llm = client()
+    with pytest.raises(ModelError, match="HTTP 400"):
+        llm.complete_text("s", "u", purpose="drill")
+    assert llm.complete_text("s", "u2", purpose="drill") == "fine"
+
+
 # -- redaction ----------------------------------------------------------------------------
 
 def test_secrets_are_redacted_before_they_are_sent(fake_llm: FakeOpenAI) -> None:

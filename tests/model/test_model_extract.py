@@ -21,7 +21,7 @@ from dna_kit.extract.model import (
     find_quote,
 )
 from dna_kit.llm import LLMClient, load_llm_config
-from tests.fakes.openai_server import Delay, FakeOpenAI, Garbage
+from tests.fakes.openai_server import Delay, Fail, FakeOpenAI, Garbage
 
 POSTMORTEM = """\
 # Carrier retry storm
@@ -243,6 +243,20 @@ def test_an_endpoint_that_is_down_falls_back(fake_llm: FakeOpenAI, tmp_path) -> 
     with pytest.warns(ModelFallback, match="cannot reach"):
         found = extract_with_model(make_document(tmp_path), llm)
     assert normalized(found) == offline(tmp_path)
+
+
+def test_a_dead_endpoint_costs_one_document_its_retries_not_every_document(
+        fake_llm: FakeOpenAI, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DNA_LLM_MAX_RETRIES", "2")
+    fake_llm.responder = lambda request: Fail(502, "bad gateway")
+    llm = client()
+    first, second = make_document(tmp_path, name="a.md"), make_document(tmp_path, name="b.md")
+    with pytest.warns(ModelFallback, match="answered HTTP 502 after 3 tries"):
+        extract_with_model(first, llm)
+    with pytest.warns(ModelFallback, match="not asked: it failed"):
+        found = extract_with_model(second, llm)
+    assert len(fake_llm.chat_requests) == 3  # the second document sent nothing
+    assert normalized(found) == [c.to_json() for c in extract_findings(second)]
 
 
 def test_a_model_that_only_invents_quotes_is_not_trusted(fake_llm: FakeOpenAI,
