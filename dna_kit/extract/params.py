@@ -108,9 +108,10 @@ _NAMES: tuple[tuple[str, str], ...] = (
     (r"\bmin(?:imum)?\b|floor", "minimum"),
     (r"\b(?:lasting|outage|downtime|for)\b", "duration"),
 )
-# All names in one pattern, earlier names first: one scan of the window finds them all.
-_NAME_RE = re.compile("|".join(rf"(?P<n{i}>\b(?:{p}))" for i, (p, _) in enumerate(_NAMES)),
-                      re.I)
+# All names in one pattern, earlier names first: one scan of the window finds them all. The
+# word boundary they all start with is tested once, so most positions fail at once.
+_NAME_RE = re.compile(r"\b(?:" + "|".join(rf"(?P<n{i}>{p})" for i, (p, _) in enumerate(_NAMES))
+                      + ")", re.I)
 _BY_DIMENSION = {"duration": "duration", "size": "size", "fraction": "ratio", "rate": "rate",
                  "count": "count"}
 # Names that only make sense for some dimensions: "retries" of 5 s is a retry delay.
