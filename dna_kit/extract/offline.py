@@ -19,7 +19,7 @@ from dna_kit.document import Document
 from dna_kit.extract import rules
 from dna_kit.extract.candidate import Candidate, CandidateSource
 from dna_kit.extract.lexicon import words
-from dna_kit.extract.params import find_params, find_quantities
+from dna_kit.extract.params import NUMBER_WORD, find_params, find_quantities
 from dna_kit.extract.rules import (
     classify,
     content_of,
@@ -126,7 +126,9 @@ def iter_scored(document: Document, *, threshold: float | None = None) -> Iterat
         total = score(feats)
         if threshold is not None and total + max(gain or 0.0, 0.0) < threshold:
             continue
-        quantities = find_quantities(s.text)
+        # Values in digits: what the weights were fitted on. "Ten times" in a story is
+        # weaker evidence of a rule; it still becomes a parameter (extract_offline).
+        quantities = find_quantities(s.text, number_words=False)
         if quantities:
             # features() puts "quantity" last, so this is the score it would give.
             feats["quantity"] = 1.0
@@ -180,7 +182,7 @@ def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list
             statement=sentence.text,
             layer=layer,
             kind=kind,
-            params=find_params(sentence.text, item.quantities) if item.has_quantity else {},
+            params=_params(sentence.text, item.quantities),
             confidence=_confidence(item.score),
             source=CandidateSource(document.path, document.line_of(sentence.start),
                                    document.line_of(sentence.end - 1)),
@@ -188,6 +190,12 @@ def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list
             extractor="offline",
         )))
     return drop_near_duplicates(scored)
+
+
+def _params(text: str, quantities: list[tuple[int, int, str, str]]) -> dict[str, str]:
+    if NUMBER_WORD.search(text):  # "retried ten times": values written as words too
+        return find_params(text)
+    return find_params(text, quantities) if quantities else {}
 
 
 def _words(text: str) -> frozenset[str]:

@@ -41,7 +41,17 @@ _COUNTED = ("retries", "retry", "attempts", "attempt", "nodes", "node", "pods", 
             "packages", "files", "users", "queries", "ips", "ip addresses", "addresses")
 
 _UNITS = sorted([*_DURATION, *_SIZE, *_PERCENT, *_RATE, *_COUNTED], key=len, reverse=True)
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Numbers written as words count too ("retried ten times", "for two hours"), before a unit
+# written out in full.
+_NUMBER_WORDS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
+    "sixty": "60", "ninety": "90", "hundred": "100"}
+_NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:"
+        + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_DIGIT = re.compile(r"\d")
 # "4 billion", "2.5 million": the word multiplies the number.
 _MULT = r"(?:\s+(?P<mult>thousand|million|billion|trillion)\b)?"
 _MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
@@ -149,6 +159,7 @@ _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~)?$", re.I)
 def _number(m: re.Match[str]) -> str:
     """The number of a match, with a "million" or "billion" after it multiplied in."""
     num = m.group("num").replace(",", "")
+    num = _NUMBER_WORDS.get(num.lower(), num)
     mult = m.group("mult")
     if not mult:
         return num
@@ -188,7 +199,6 @@ _BARE = re.compile(r"\b(?:capped at|caps? (?:of|at)|limit(?:ed)? (?:of|to|at)|ma
                    rf"{_MULT}(?![\w:/%]|[.,]\d)", re.I)
 
 
-_DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=8192)
@@ -200,8 +210,10 @@ def _dimension(value: str) -> str | None:
         return None
 
 
-def find_quantities(text: str) -> list[tuple[int, int, str, str]]:
-    """``(start, end, compact value, dimension)`` of every value with a unit in ``text``.
+def find_quantities(text: str, *, number_words: bool = True
+                    ) -> list[tuple[int, int, str, str]]:
+    """``(start, end, compact value, dimension)`` of every value with a unit in ``text``;
+    with ``number_words=False``, only values written in digits (and factors: "tenfold").
 
     >>> find_quantities("capped at 5 seconds after 3 retries")
     [(10, 19, '5s', 'duration'), (26, 35, '3', 'count')]
@@ -211,12 +223,14 @@ def find_quantities(text: str) -> list[tuple[int, int, str, str]]:
         for m in _FOLD.finditer(text):
             n = _FOLD_WORDS[m.group("word").lower()] if m.group("word") else m.group("num")
             found.append((m.start(), m.end(), f"{n}x", "count"))
-    if not _DIGIT.search(text):
+    if not (_DIGIT.search(text) or (number_words and NUMBER_WORD.search(text))):
         return found
     for m in _QTY.finditer(text):
         unit = m.group("unit").lower()
         if unit in ("s", "h", "b") and m.group("unit") not in ("s", "h", "B"):
             continue
+        if m.group("num")[0].isalpha() and (not number_words or len(unit) <= 2):
+            continue  # "ten ms" is not how it is said
         if unit == "s" and m.end("num") == m.start("unit") and _not_seconds(m, text):
             continue
         value = _compact(m)

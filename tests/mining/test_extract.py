@@ -118,3 +118,14 @@ def test_extract_paths_on_a_pool_matches_one_process(data: Path, tmp_path: Path)
         (r.path, r.candidates, r.error) for r in two]
     assert [r.ok for r in one].count(False) == 1
     assert sum(len(r.candidates) for r in one) > 10
+
+
+def test_a_value_in_words_is_a_parameter_but_weaker_evidence() -> None:
+    def only(text: str) -> Candidate:
+        (candidate,) = extract_findings(Document("pm.md", f"## Action items\n\n- {text}\n"))
+        return candidate
+
+    words, digits = only("Retries must stop after ten attempts."), only(
+        "Retries must stop after 10 attempts.")
+    assert words.params == digits.params == {"max_attempts": "10"}
+    assert words.confidence < digits.confidence

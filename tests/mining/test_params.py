@@ -52,6 +52,10 @@ from dna_kit.units import parse_quantity
     # A count over a period is a rate.
     ("The importer sent 40 messages per second.", {"rate": "40 messages/s"}),
     ("Keep it under 600 requests a minute.", {"rate": "<600 requests/min"}),
+    # Numbers written as words, before a unit written out in full.
+    ("Each failed label was retried ten times.", {"max_retries": "10"}),
+    ("The drain took two hours and five minutes.", {"duration": "2h5m"}),
+    ("Only one of the nodes and two s were left.", {}),
 ])
 def test_params_are_named_from_context(sentence: str, expected: dict[str, str]) -> None:
     assert find_params(sentence) == expected
@@ -61,3 +65,12 @@ def test_params_are_named_from_context(sentence: str, expected: dict[str, str]) 
 def test_every_value_found_parses_as_a_quantity(text: str) -> None:
     for _, _, value, dimension in find_quantities(text):
         assert parse_quantity(value).dimension == dimension
+
+
+def test_values_in_words_are_parameters_but_not_evidence() -> None:
+    """Scoring looks only at values written in digits (what its weights were fitted on);
+    a value in words still becomes a parameter."""
+    text = "Each failed label was retried ten times."
+    assert find_quantities(text, number_words=False) == []
+    assert find_quantities(text) == [(30, 39, "10", "count")]
+    assert find_quantities("a tenfold rise", number_words=False) == [(2, 9, "10x", "count")]
