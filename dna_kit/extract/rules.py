@@ -144,7 +144,9 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
             # the specifics a rule is made of.
             get = doc_freq.get
             counts = [get(w, 1) for w in content]
-            out["central"] = sum([min(c, 6) / 6 for c in counts]) / len(counts)
+            # Summed as integers: a sum of fractions over a set would depend on the set's
+            # order, which changes from run to run (string hashing), by the last bit.
+            out["central"] = sum([min(c, 6) for c in counts]) / (6 * len(counts))
             out["rare"] = sum([1 for c in counts if c <= 1]) / len(counts)
     if has_quantity:  # last, so a caller can add it to a score it already has
         out["quantity"] = 1.0
@@ -320,8 +322,8 @@ class ScoreBound:
                 content = content_of(tokens)
             if content:
                 counts = [doc_freq.get(w, 1) for w in content]
-                total += get("central", 0.0) * (sum([min(c, 6) / 6 for c in counts])
-                                                / len(counts))
+                total += get("central", 0.0) * (sum([min(c, 6) for c in counts])
+                                                / (6 * len(counts)))
                 total += get("rare", 0.0) * (sum([1 for c in counts if c <= 1]) / len(counts))
         return total
 
