@@ -103,13 +103,16 @@ class EvalReport:
     def _sum(self, name: str) -> int:
         return sum(getattr(f, name) for f in self.files)
 
+    def _share(self, part: str, whole: str) -> float:
+        return self._sum(part) / max(1, self._sum(whole))
+
     @property
     def precision(self) -> float:
-        return self._sum("matched") / max(1, self._sum("candidates"))
+        return self._share("matched", "candidates")
 
     @property
     def recall(self) -> float:
-        return self._sum("matched") / max(1, self._sum("gold"))
+        return self._share("matched", "gold")
 
     @property
     def f1(self) -> float:
@@ -118,19 +121,19 @@ class EvalReport:
 
     @property
     def layer_accuracy(self) -> float:
-        return self._sum("layer_agree") / max(1, self._sum("matched"))
+        return self._share("layer_agree", "matched")
 
     @property
     def kind_accuracy(self) -> float:
-        return self._sum("kind_agree") / max(1, self._sum("matched"))
+        return self._share("kind_agree", "matched")
 
     @property
     def value_recall(self) -> float:
-        return self._sum("values_found") / max(1, self._sum("values_gold"))
+        return self._share("values_found", "values_gold")
 
     @property
     def value_precision(self) -> float:
-        return self._sum("values_right") / max(1, self._sum("values_given"))
+        return self._share("values_right", "values_given")
 
     def recall_by_layer(self) -> dict[str, float]:
         out = {}
