@@ -252,9 +252,9 @@ class LLMClient:
         # Servers differ in which structured-output modes they take; the first that works
         # is remembered: a JSON Schema, then plain JSON mode, then only the prompt.
         self._json_modes = ["json_schema", "json_object", "none"]
-        # When the endpoint last stopped serving (retries spent), and why: until
-        # ``down_pause`` has passed it is not asked again.
-        self._down: tuple[float, ModelError] | None = None
+        # When the endpoint last stopped serving (its retries spent): until ``down_pause``
+        # has passed it is not asked again.
+        self._down_since: float | None = None
 
     def _resolve_cache_dir(self, cache_dir: str | Path | None) -> Path | None:
         if cache_dir is not None:
@@ -423,19 +423,19 @@ class LLMClient:
 
     def _chat(self, messages: list[dict[str, str]], *, schema: Mapping[str, Any] | None,
               purpose: str) -> str:
-        if self._down is not None:
-            since = time.monotonic() - self._down[0]
+        if self._down_since is not None:
+            since = time.monotonic() - self._down_since
             if since < self.config.down_pause:
                 self.stats["skipped_while_down"] += 1
                 raise ModelError(
                     f"{self.config.describe()} not asked: it failed {since:.0f} s ago and is "
                     f"left alone for {self.config.down_pause:g} s (while asking for "
                     f"{purpose!r})")
-            self._down = None
+            self._down_since = None
         try:
             return self._ask(messages, schema=schema, purpose=purpose)
         except _Unavailable as exc:
-            self._down = (time.monotonic(), exc.error)
+            self._down_since = time.monotonic()
             raise exc.error from exc.__cause__
 
     def _ask(self, messages: list[dict[str, str]], *, schema: Mapping[str, Any] | None,

@@ -291,7 +291,7 @@ def test_an_endpoint_that_stopped_serving_is_left_alone_for_a_while(
     monkeypatch.setenv("DNA_LLM_DOWN_PAUSE", "0")
     fake_llm.responder = lambda request: Reply(GOOD)
     rested = client()
-    rested._down = llm._down  # the same failure, with no pause configured
+    rested._down_since = llm._down_since  # the same failure, with no pause configured
     assert rested.complete_json("Find rules.", "text", SCHEMA, purpose="extract") == GOOD
     assert len(fake_llm.chat_requests) == 3
 
