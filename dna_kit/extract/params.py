@@ -74,13 +74,10 @@ _CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ",
 # Sizes as people type them ("10kb", "2gb"), written the way units are usually written.
 _SIZE_CASE = {u.lower(): u for u in _SIZE if u != "kB"} | {"kb": "kB"}
 # "tenfold", "3-fold": a factor, written like "10x".
-_FOLD = re.compile(r"\b(?:(?P<word>two|three|four|five|six|seven|eight|nine|ten|twenty|"
-                   r"fifty|hundred|thousand)|(?P<num>\d+(?:\.\d+)?)-?)fold\b", re.I)
-_FOLD_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-               "nine": 9, "ten": 10, "twenty": 20, "fifty": 50, "hundred": 100,
-               "thousand": 1000}
-# Units of time a compound duration is written in ("1 hour and 48 minutes" is 1h48m).
-_COMPOUND_UNIT = {"d": "d", "h": "h", "min": "m", "s": "s"}
+_FOLD_WORDS = _NUMBER_WORDS | {"thousand": "1000"}
+_FOLD = re.compile(r"\b(?:(?P<word>" + "|".join(_FOLD_WORDS) + r")|(?P<num>\d+(?:\.\d+)?)-?)"
+                   r"fold\b", re.I)
+# The units of time of a duration told in parts, largest first ("1 hour and 48 minutes").
 _COMPOUND_ORDER = ("d", "h", "min", "s")
 _JOINS_DURATIONS = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)?", re.I)
 
