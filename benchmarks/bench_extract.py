@@ -207,8 +207,8 @@ def _quality() -> str:
     if not (CORPUS / "gold-dev").is_dir():
         return ("Extraction quality: skipped, the annotated corpus is not at "
                 f"`{CORPUS}`.\n")
-    from dna_kit.evaluate import evaluate_extraction
-    from dna_kit.extract.train import cross_validate_extraction
+    from dna_kit.extract.evaluate import evaluate_extraction
+    from dna_kit.extract.fit import cross_validate_extraction
 
     r = evaluate_extraction(CORPUS / "gold-dev", CORPUS).to_json()
     cv = cross_validate_extraction(CORPUS / "gold-dev", CORPUS).to_json()

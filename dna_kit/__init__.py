@@ -77,7 +77,7 @@ _EXPORTS: dict[str, str] = {
     "Candidate": "dna_kit.extract",
     "extract_findings": "dna_kit.extract",
     "extract_paths": "dna_kit.extract",
-    "evaluate_extraction": "dna_kit.evaluate",
+    "evaluate_extraction": "dna_kit.extract.evaluate",
     # guided interviews
     "InterviewSession": "dna_kit.interview",
     "load_question_bank": "dna_kit.interview",
@@ -115,8 +115,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         RegistryError,
         SourceError,
     )
-    from dna_kit.evaluate import evaluate_extraction
     from dna_kit.extract import Candidate, extract_findings, extract_paths
+    from dna_kit.extract.evaluate import evaluate_extraction
     from dna_kit.finding import KINDS, LAYERS, STATUSES, Binding, Finding, Links, Provenance
     from dna_kit.interview import InterviewSession, load_question_bank, replay_transcript
     from dna_kit.ledger import Ledger, add_finding, load_ledger, set_status, update_finding

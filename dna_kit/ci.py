@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dna_kit._io import create_exclusive
+from dna_kit.fileio import create_exclusive
 from dna_kit.project import Project
 
 __all__ = ["WORKFLOW_PATH", "render_ci_workflow", "write_ci_workflow"]

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dna_kit._io import atomic_write
 from dna_kit.errors import DnaKitError, ProjectError
+from dna_kit.fileio import atomic_write
 
 __all__ = ["DemoResult", "find_example", "main", "run_demo"]
 
@@ -171,10 +171,10 @@ def _run_notebooks(result: DemoResult, root: Path, prove: bool,
         if not present:
             continue
         say("notebooks (papermill): " + ", ".join(p.name for p in present))
-        # Each notebook names the project its own way; papermill ignores what it does not use.
+        # Every notebook takes project_dir; papermill ignores the parameters one does not use.
         runs = run(present, out_dir=result.out_dir / "notebooks", parallel=2,
                    cwd=result.out_dir,
-                   parameters={"project_dir": str(project), "dna_dir": str(project),
+                   parameters={"project_dir": str(project),
                                "impl": str(project / "regenerated"), "prove": prove,
                                "interactive": False})
         for item in runs:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dna_kit._io import atomic_write, create_exclusive
 from dna_kit.errors import FindingNotFound, InvalidFinding, LedgerInvalid
+from dna_kit.fileio import atomic_write, create_exclusive
 from dna_kit.finding import Finding, Provenance
 from dna_kit.project import Project, find_project
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dna_kit._io import atomic_write
 from dna_kit.errors import ModelError, ProjectError
+from dna_kit.fileio import atomic_write
 from dna_kit.redact import redact
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dna_kit._io import atomic_write
 from dna_kit.errors import ProjectError
+from dna_kit.fileio import atomic_write
 
 __all__ = ["Project", "find_project", "init_project"]
 

@@ -147,7 +147,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     import warnings
 
     from dna_kit.errors import ProjectError
-    from dna_kit.extract.model import ModelFallback
+    from dna_kit.extract.llm_extractor import ModelFallback
     from dna_kit.project import find_project
 
     llm = _llm(args) if args.llm else None
@@ -171,7 +171,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     summary = (f"{len(candidates)} candidate(s) from {len(results) - failed} of "
                f"{len(results)} file(s)" + (f", {failed} failed" if failed else ""))
     if args.save and project is not None:
-        from dna_kit.extract.save import save_candidates
+        from dna_kit.review import save_candidates
 
         saved, skipped = save_candidates(project, candidates)
         summary += f"; saved {len(saved)} to the ledger, {skipped} already there"
@@ -186,7 +186,7 @@ def _extract_all(args: argparse.Namespace, llm: Any, project: Any
     import json
 
     from dna_kit.extract import extract_paths
-    from dna_kit.extract.save import redacted
+    from dna_kit.review import redacted
 
     results: list[str | None] = []
     candidates: list[Any] = []
@@ -241,11 +241,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from dna_kit.evaluate import evaluate_extraction
+    from dna_kit.extract.evaluate import evaluate_extraction
 
     base = Path(args.cwd)
     if args.cv:
-        from dna_kit.extract.train import cross_validate_extraction
+        from dna_kit.extract.fit import cross_validate_extraction
 
         report = cross_validate_extraction(base / args.gold, base / args.corpus)
     else:

@@ -185,7 +185,7 @@ def cmd_notebooks_run(args: argparse.Namespace) -> int:
         run.notebook = _shown(Path(run.notebook), cwd)
         print(("ok      " if run.ok else "FAILED  ") + run.describe())
     if args.json:
-        from dna_kit._io import atomic_write
+        from dna_kit.fileio import atomic_write
 
         atomic_write(cwd / args.json, json.dumps([r.to_json() for r in runs], indent=2) + "\n")
     failed = [r for r in runs if not r.ok]
@@ -230,7 +230,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        from dna_kit._io import atomic_write
+        from dna_kit.fileio import atomic_write
 
         atomic_write(Path(args.cwd, args.json),
                      json.dumps(result.scorecard.to_json(), indent=2) + "\n")

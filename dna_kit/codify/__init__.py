@@ -11,8 +11,8 @@ Templates are listed by :func:`build_template_registry` (``dna templates``).
 from __future__ import annotations
 
 from dna_kit.codify.adr import RecordContext, build_format_registry, render_adr, write_adr
-from dna_kit.codify.core import Artifact, codify, default_test_path
 from dna_kit.codify.domains import DOMAIN_HELP, Domain, parse_domain
+from dna_kit.codify.property_tests import Artifact, codify, default_test_path
 from dna_kit.codify.render import render_test
 from dna_kit.codify.templates import TemplateSpec, build_template_registry
 

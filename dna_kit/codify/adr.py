@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from dna_kit.codify.core import write_generated
+from dna_kit.codify.property_tests import write_generated
 from dna_kit.codify.render import EMPTY_HASH, is_pristine, stamp
 from dna_kit.codify.templates import template_source_path
 from dna_kit.errors import CodifyError, EditedArtifact, FindingNotFound
@@ -363,7 +363,7 @@ def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None
             update_finding(project, old.id, replace(old, links=replace(
                 old.links, superseded_by=(*old.links.superseded_by, finding.id))))
     if refresh_test and finding.binding is not None and finding.status == "codified":
-        from dna_kit.codify.core import codify
+        from dna_kit.codify.property_tests import codify
 
         with contextlib.suppress(EditedArtifact):  # a person's test stays as it is
             codify(project, finding.id, refresh_records=False)

@@ -1,6 +1,6 @@
 """Render a finding and its binding into the source of a property test (a string).
 
-Rendering returns text; :mod:`dna_kit.codify.core` is the one place that writes it. The
+Rendering returns text; :mod:`dna_kit.codify.property_tests` is the one place that writes it. The
 template file supplies the shape; everything that varies is worked out here: the provenance
 header (a docstring built by a literal emitter), the target import (names checked to be
 identifiers), the constants (literals), the pinned examples. The result is parsed and

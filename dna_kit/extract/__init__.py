@@ -1,7 +1,7 @@
 """Extraction: documents in, candidate findings out.
 
 :func:`extract_findings` runs the offline extractor (rule cues, no network), or, given a
-model client, the model extractor (:mod:`dna_kit.extract.model`), which falls back to the
+model client, the model extractor (:mod:`dna_kit.extract.llm_extractor`), which falls back to the
 offline one when the model fails. :func:`extract_paths` reads and extracts whole archives,
 one file at a time, on a process pool.
 
@@ -36,7 +36,7 @@ def extract_findings(document: Document, *, llm: Any = None) -> list[Candidate]:
     {'max_attempts': '3'}
     """
     if llm is not None:
-        from dna_kit.extract.model import extract_with_model
+        from dna_kit.extract.llm_extractor import extract_with_model
 
         result: list[Candidate] = extract_with_model(document, llm)
         return result

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dna_kit.document import Document
-from dna_kit.extract import rules
+from dna_kit.extract import scorer as rules
 from dna_kit.extract.candidate import Candidate, CandidateSource
 from dna_kit.extract.lexicon import words
-from dna_kit.extract.params import NUMBER_WORD, find_params, find_quantities
-from dna_kit.extract.rules import (
+from dna_kit.extract.quantities import NUMBER_WORD, find_params, find_quantities
+from dna_kit.extract.scorer import (
     classify,
     content_of,
     content_words,

@@ -24,9 +24,9 @@ from dna_kit.document import Document
 from dna_kit.errors import DnaKitError, SourceError
 from dna_kit.ingest._read import read_source
 from dna_kit.ingest.chat import SLACK_METADATA, looks_like_chat, read_chat
-from dna_kit.ingest.interview import looks_like_transcript, read_transcript
 from dna_kit.ingest.markdown import read_postmortem
 from dna_kit.ingest.records import looks_like_jsonl, read_csv, read_jsonl
+from dna_kit.ingest.transcript import looks_like_transcript, read_transcript
 from dna_kit.registry import Registry
 
 __all__ = ["Reader", "SourceResult", "build_readers", "choose_reader", "ingest",

@@ -43,21 +43,24 @@ def example_dir(name: str = "logistics") -> Path:
 
 def scratch_example(dest: str | Path | None = None, *, name: str = "logistics",
                     fresh: bool = False) -> Path:
-    """A working copy of the bundled example, made once and reused across notebooks (so
-    what notebook 02 accepts, notebook 04 can codify). ``fresh=True`` starts over.
+    """A working copy of the bundled example.
 
-    The default place is ``$DNA_SCRATCH`` or ``<tmp>/dna_kit-scratch/<name>``.
+    Without ``dest``, a new copy in a new temporary folder on every call, so each notebook
+    run works on its own copy and no run sees what another changed. With ``dest``, the copy
+    is made there once and reused; ``fresh=True`` starts over.
     """
-    base = Path(dest) if dest else Path(
-        os.environ.get("DNA_SCRATCH") or Path(tempfile.gettempdir()) / "dna_kit-scratch")
-    target = base / name if dest is None else base
+    if dest is None:
+        source = example_dir(name)  # before making a folder: it may not be there
+        target = Path(tempfile.mkdtemp(prefix=f"dna_kit-scratch-{name}-")) / name
+        shutil.copytree(source, target, ignore=_IGNORE)
+        return target
+    target = Path(dest)
     if fresh and target.exists():
         shutil.rmtree(target)
     if not target.exists():
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=target.parent
-                                        if target.parent.exists() else None))
-        shutil.copytree(example_dir(name), staging / name, ignore=_IGNORE)
         target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=target.parent))
+        shutil.copytree(example_dir(name), staging / name, ignore=_IGNORE)
         # Copy aside, then rename: a half-made copy is never mistaken for a good one.
         try:
             os.replace(staging / name, target)
@@ -69,8 +72,8 @@ def scratch_example(dest: str | Path | None = None, *, name: str = "logistics",
 
 def open_project(project_dir: str | Path | None = None) -> Project:
     """The repository a notebook works on: ``project_dir`` (``dna/`` is set up there if it
-    is missing; nothing existing is replaced), or, when empty, a scratch copy of the
-    bundled example.
+    is missing; nothing existing is replaced), or, when empty, a new scratch copy of the
+    bundled example, made for this call alone.
 
     >>> open_project("/path/to/repo").findings_dir   # doctest: +SKIP
     PosixPath('/path/to/repo/dna/findings')

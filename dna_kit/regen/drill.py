@@ -197,7 +197,7 @@ def write_scratch(project: Project, module: str, code: str, out_dir: Path) -> Pa
     dest = out_dir.joinpath(*module.split("."))
     path = dest / "__init__.py" if original is not None and original.name == "__init__.py" \
         else dest.with_suffix(".py")
-    from dna_kit._io import atomic_write
+    from dna_kit.fileio import atomic_write
 
     return atomic_write(path, code)
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dna_kit._io import atomic_write
+from dna_kit.fileio import atomic_write
 from dna_kit.finding import LAYERS
 from dna_kit.regen.scorecard import REGEN_STATUSES, FindingResult, Scorecard
 

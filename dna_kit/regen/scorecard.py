@@ -367,7 +367,7 @@ HISTORY_NAME = "regen-history.jsonl"
 
 def append_history(dna_dir: Path, card: Scorecard) -> Path:
     """Add this run's scores as one line of ``dna/regen-history.jsonl`` (atomically)."""
-    from dna_kit._io import atomic_write
+    from dna_kit.fileio import atomic_write
 
     path = dna_dir / HISTORY_NAME
     old = path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -236,7 +236,7 @@ def manual_fields(root: Path, entry: ReviewEntry) -> dict[str, Any]:
     provenance: dict[str, Any] = {"source": entry.source, "line_start": start,
                                   "line_end": end, "quote": quote_lines(path, start, end)}
     if path.parent.name == "interviews":
-        from dna_kit.transcript import parse_transcript
+        from dna_kit.ingest.transcript import parse_transcript
 
         transcript = parse_transcript(path.read_text(encoding="utf-8"), entry.source)
         for item in transcript.entries:

@@ -160,7 +160,7 @@ def test_extract_redacts_secrets_in_output_and_ledger(project, capsys) -> None: 
 
 def test_eval_extract_cv_refits_per_source_and_restores_the_weights(
         two_source_gold: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    from dna_kit.extract import rules
+    from dna_kit.extract import scorer as rules
 
     gold, corpus = two_source_gold
     before = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))

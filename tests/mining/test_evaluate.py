@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dna_kit.document import Document
-from dna_kit.evaluate import (
+from dna_kit.extract import Candidate, CandidateSource
+from dna_kit.extract.evaluate import (
     EvalReport,
     FileScore,
     GoldItem,
@@ -14,7 +15,6 @@ from dna_kit.evaluate import (
     match_candidates,
     value_key,
 )
-from dna_kit.extract import Candidate, CandidateSource
 
 TAIL = ("Nobody was paged, and the dashboards stayed green the whole time, because the alert "
         "thresholds had been raised the week before for a migration that was later cancelled "
@@ -70,8 +70,8 @@ def test_report_arithmetic() -> None:
 def test_cross_validation_at_a_given_threshold(two_source_gold: tuple[Path, Path]) -> None:
     """The threshold a leave-one-out run uses is the one given: nothing passes an
     unreachable one, more passes a lower one, and the fitted weights are put back."""
-    from dna_kit.extract import rules
-    from dna_kit.extract.train import cross_validate_extraction
+    from dna_kit.extract import scorer as rules
+    from dna_kit.extract.fit import cross_validate_extraction
 
     gold, corpus = two_source_gold
     before = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))

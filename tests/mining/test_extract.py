@@ -71,7 +71,7 @@ def test_chat_candidates_point_at_json_lines(data: Path) -> None:
 
 
 def test_transcript_candidates_carry_the_question(tmp_path: Path) -> None:
-    from dna_kit.transcript import TranscriptEntry, render_transcript
+    from dna_kit.ingest.transcript import TranscriptEntry, render_transcript
 
     path = tmp_path / "ana.md"
     path.write_text(render_transcript({"interviewee": "Ana"}, [TranscriptEntry(

@@ -11,7 +11,7 @@ from dna_kit.document import Document
 from dna_kit.errors import RegistryError, SourceError
 from dna_kit.ingest import build_readers, ingest, scan
 from dna_kit.ingest.markdown import classify_heading, find_front_matter, find_sections
-from dna_kit.transcript import TranscriptEntry, render_transcript
+from dna_kit.ingest.transcript import TranscriptEntry, render_transcript
 
 
 def test_document_maps_offsets_to_lines_through_a_line_map() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dna_kit.extract.params import find_params, find_quantities
+from dna_kit.extract.quantities import find_params, find_quantities
 from dna_kit.units import parse_quantity
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dna_kit.document import Document, Section
 from dna_kit.extract import CANDIDATE_SCHEMA, extract_findings
-from dna_kit.extract.model import (
+from dna_kit.extract.llm_extractor import (
     INSTRUCTION_MARK,
     ModelFallback,
     chunk_text,
@@ -350,8 +350,8 @@ def test_a_quote_over_a_chat_thread_spans_its_lowest_to_highest_line(
 
 
 def test_the_bundled_chat_export_saves_cleanly(fake_llm: FakeOpenAI, project) -> None:
-    from dna_kit.extract.save import save_candidates
     from dna_kit.ingest import ingest
+    from dna_kit.review import save_candidates
     from tests.conftest import REPO
 
     fake_llm.responder = sentence_model
@@ -373,7 +373,7 @@ def test_a_document_too_long_for_the_model_is_not_sent(fake_llm: FakeOpenAI, tmp
 
 @given(text=st.text(alphabet=st.sampled_from("ab \n\t*`.’—"), max_size=60), data=st.data())
 def test_find_quote_finds_every_slice_however_it_is_spaced(text: str, data) -> None:
-    from dna_kit.extract.model import _normalized
+    from dna_kit.extract.llm_extractor import _normalized
 
     i = data.draw(st.integers(0, len(text)))
     j = data.draw(st.integers(i, len(text)))

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from dna_kit.extract import extract_findings
-from dna_kit.extract.save import save_candidates
 from dna_kit.ingest import ingest
 from dna_kit.llm import LLMClient, load_llm_config
 from dna_kit.redact import placeholder
+from dna_kit.review import save_candidates
 from tests.fakes.openai_server import Fail, FakeOpenAI
 from tests.model.secrets import seeded_secrets
 

@@ -182,7 +182,7 @@ def _screenshot(page: Any, locator: Any, name: str, tmp_path: Path) -> None:
 
 def test_interview_in_a_real_browser(page: Any, lab: str, workspace: Path,
                                      tmp_path: Path) -> None:
-    from dna_kit.transcript import parse_transcript
+    from dna_kit.ingest.transcript import parse_transcript
 
     _open_and_run_all(page, lab, "interview.ipynb")
     panel = page.locator(".dna-interview")

@@ -13,7 +13,7 @@ import pytest
 
 from dna_kit.finding import Finding
 from dna_kit.ledger import add_finding, load_ledger
-from dna_kit.notebook.codify import DECISION_RECORD, CodifyPanel, suggest_template
+from dna_kit.notebook.codify_panel import DECISION_RECORD, CodifyPanel, suggest_template
 from dna_kit.notebook.setup import open_project
 
 REPO = Path(__file__).resolve().parents[2]

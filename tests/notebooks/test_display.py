@@ -14,7 +14,7 @@ from dna_kit.notebook.display import (
     tally,
     timeline_frame,
 )
-from dna_kit.notebook.review import ReviewPanel
+from dna_kit.notebook.review_panel import ReviewPanel
 
 
 def _add(project, layer: str, kind: str, status: str, **extra) -> None:  # type: ignore[no-untyped-def]

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from dna_kit.ingest.transcript import parse_transcript
 from dna_kit.interview import (
     InterviewSession,
     find_always_never,
     find_numbers,
     load_question_bank,
 )
-from dna_kit.transcript import parse_transcript
 
 
 def _clock():  # type: ignore[no-untyped-def]

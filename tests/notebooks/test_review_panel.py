@@ -9,7 +9,7 @@ import pytest
 
 from dna_kit.extract import Candidate, CandidateSource
 from dna_kit.ledger import load_ledger
-from dna_kit.notebook.review import (
+from dna_kit.notebook.review_panel import (
     ReviewPanel,
     parse_params_text,
     quote_context,

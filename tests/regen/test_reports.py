@@ -111,7 +111,7 @@ def test_an_empty_scorecard_renders_without_scores() -> None:
 
 @pytest.mark.slow
 def test_in_a_notebook_the_report_keeps_its_styles_in_a_frame(card: Scorecard) -> None:
-    from dna_kit.regen.plots import report_frame
+    from dna_kit.notebook.plots import report_frame
 
     shown = report_frame(card).data
     assert shown.startswith('<div><iframe srcdoc="&lt;!DOCTYPE html&gt;')

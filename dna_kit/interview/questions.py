@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from dna_kit._io import read_text_strict
 from dna_kit._resources import templates_dir
 from dna_kit.errors import SourceError
+from dna_kit.fileio import read_text_strict
 
 __all__ = ["Question", "QuestionBank", "load_question_bank"]
 

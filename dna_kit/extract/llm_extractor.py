@@ -35,7 +35,7 @@ from typing import Any
 from dna_kit.document import Document
 from dna_kit.errors import InvalidFinding, ModelError
 from dna_kit.extract.candidate import CANDIDATE_SCHEMA, Candidate, CandidateSource
-from dna_kit.extract.rules import looks_like_injection
+from dna_kit.extract.scorer import looks_like_injection
 from dna_kit.redact import placeholder, redact, redaction_spans
 
 __all__ = [

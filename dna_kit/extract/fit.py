@@ -1,14 +1,14 @@
 """How the offline extractor's weights were fitted, so anyone can refit them.
 
-One logistic regression over the named features of :func:`dna_kit.extract.rules.features`
+One logistic regression over the named features of :func:`dna_kit.extract.scorer.features`
 (cue families, sentence shapes, section, block, length, word specificity): a sentence is a
-positive when it matches an annotated item under the rule of :mod:`dna_kit.evaluate`. The
+positive when it matches an annotated item under the rule of :mod:`dna_kit.extract.evaluate`. The
 weights are per feature; no sentence, phrase or word list comes from the annotations.
 ``cross_validate`` refits leaving one source file out at a time, which estimates how the
 extractor does on write-ups it was not fitted on.
 
-    python -m dna_kit.extract.train --gold ../shared/corpus/gold-dev --corpus ../shared/corpus
-    python -m dna_kit.extract.train --gold ... --corpus ... --cv --thresholds=-1.6,-1.5,-1.4,-1.3
+    python -m dna_kit.extract.fit --gold ../shared/corpus/gold-dev --corpus ../shared/corpus
+    python -m dna_kit.extract.fit --gold ... --corpus ... --cv --thresholds=-1.6,-1.5,-1.4,-1.3
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ class Row:
 
 def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
     """One row per scored sentence of every annotated source: features and label."""
-    from dna_kit.evaluate import load_gold, match_candidates
     from dna_kit.extract.candidate import Candidate, CandidateSource
+    from dna_kit.extract.evaluate import load_gold, match_candidates
     from dna_kit.extract.offline import score_sentences
-    from dna_kit.extract.rules import layer_features
+    from dna_kit.extract.scorer import layer_features
     from dna_kit.ingest import ingest
 
     rows: list[Row] = []
@@ -58,7 +58,7 @@ def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
 
 
 def _signs() -> dict[str, float]:
-    from dna_kit.extract.rules import CUE_SIGNS
+    from dna_kit.extract.scorer import CUE_SIGNS
 
     return dict(CUE_SIGNS)
 
@@ -148,9 +148,9 @@ def cross_validate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
     """The whole extractor scored on each annotated write-up with weights fitted without
     it: an estimate of how it does on write-ups nobody annotated. ``threshold`` replaces
     the extractor's own (:data:`dna_kit.extract.offline.THRESHOLD`). Returns an
-    :class:`~dna_kit.evaluate.EvalReport`."""
-    from dna_kit.evaluate import EvalReport, evaluate_extraction
-    from dna_kit.extract import rules
+    :class:`~dna_kit.extract.evaluate.EvalReport`."""
+    from dna_kit.extract import scorer as rules
+    from dna_kit.extract.evaluate import EvalReport, evaluate_extraction
     from dna_kit.extract.offline import THRESHOLD, extract_offline
 
     cut = THRESHOLD if threshold is None else threshold

@@ -248,7 +248,7 @@ def value_key(text: object) -> tuple[str, float] | None:
     (True, ('duration', 2700.0), None)
     """
     from dna_kit.errors import InvalidFinding
-    from dna_kit.extract.params import find_quantities
+    from dna_kit.extract.quantities import find_quantities
     from dna_kit.units import parse_quantity
 
     raw = str(text).strip().strip("'\"")

@@ -36,10 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dna_kit.document import Document, Section, TimelineEvent
 from dna_kit.errors import SourceError
 
-__all__ = ["Transcript", "TranscriptEntry", "parse_transcript", "render_transcript",
-           "transcript_path"]
+__all__ = ["Transcript", "TranscriptEntry", "looks_like_transcript", "parse_transcript",
+           "read_transcript", "render_transcript", "transcript_path"]
 
 _HEADING_RE = re.compile(
     r"^## Q(?P<number>\d+) · (?P<qid>\S+)(?: · (?P<at>\S+))?(?: · follow-up of Q(?P<of>\d+))?\s*$"
@@ -179,3 +180,36 @@ def transcript_path(interviews_dir: str | Path, interviewee: str,
 
     day = day or _dt.date.today()
     return Path(interviews_dir) / f"{day.isoformat()}-{slugify(interviewee, 32)}.md"
+
+
+# -- reading a transcript as a source ------------------------------------------------------
+
+_QUESTION_HEADING = re.compile(r"^## Q\d+ · \S+", re.M)
+
+
+def looks_like_transcript(head: str) -> bool:
+    """True when the text has a ``## Q1 · question-id`` heading."""
+    return bool(_QUESTION_HEADING.search(head))
+
+
+def read_transcript(path: Path, text: str, options: dict[str, Any]) -> list[Document]:
+    """A transcript as one document; each answer is a section carrying its question id."""
+    transcript = parse_transcript(text, path)
+    starts = [0]
+    for line in text.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    sections: list[Section] = []
+    events: list[TimelineEvent] = []
+    for entry in transcript.entries:
+        if entry.answer_lines is None:
+            continue
+        first, last = entry.answer_lines
+        end = starts[last] if last < len(starts) else len(text)
+        sections.append(Section(title=entry.question, kind="answer", start=starts[first - 1],
+                                end=end, line=first, level=2, question=entry.question_id))
+        if entry.asked_at:
+            events.append(TimelineEvent(time=entry.asked_at,
+                                        actor=transcript.meta.get("interviewee"),
+                                        text=entry.question, line=first))
+    return [Document(path=str(path), text=text, kind="transcript", sections=sections,
+                     events=events)]

@@ -2,7 +2,7 @@
 
 Everything it does is :class:`dna_kit.interview.InterviewSession`'s: the panel reads the
 answer box, calls ``session.answer(text)`` (which saves the transcript), and shows the next
-question. With ``review=True`` a :class:`~dna_kit.notebook.review.ReviewPanel` below it
+question. With ``review=True`` a :class:`~dna_kit.notebook.review_panel.ReviewPanel` below it
 gets the candidates proposed from the transcript after every answer.
 
 >>> panel = InterviewPanel(session)                            # doctest: +SKIP
@@ -17,7 +17,7 @@ from typing import Any
 from dna_kit.errors import DnaKitError
 from dna_kit.interview import InterviewSession
 from dna_kit.notebook._panel import Panel
-from dna_kit.notebook.review import ReviewPanel
+from dna_kit.notebook.review_panel import ReviewPanel
 
 __all__ = ["InterviewPanel"]
 

@@ -40,7 +40,7 @@ def redaction_settings(project: Project | None) -> dict[str, Any]:
 
 def redacted(candidates: Iterable[Candidate], project: Project | None) -> list[Candidate]:
     """The candidates with secrets and personal data replaced by typed placeholders."""
-    from dna_kit.extract.model import redact_candidate
+    from dna_kit.extract.llm_extractor import redact_candidate
 
     settings = redaction_settings(project)
     return [redact_candidate(c, **settings) for c in candidates]

@@ -27,16 +27,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dna_kit._io import atomic_write, create_exclusive, read_text_strict
-from dna_kit._question_bank import Question, QuestionBank, load_question_bank
 from dna_kit.errors import DnaKitError, ModelError, SourceError
-from dna_kit.project import Project, find_project
-from dna_kit.transcript import (
+from dna_kit.fileio import atomic_write, create_exclusive, read_text_strict
+from dna_kit.ingest.transcript import (
     TranscriptEntry,
     parse_transcript,
     render_transcript,
     transcript_path,
 )
+from dna_kit.interview.questions import Question, QuestionBank, load_question_bank
+from dna_kit.project import Project, find_project
 from dna_kit.units import parse_quantity
 
 if TYPE_CHECKING:

@@ -23,13 +23,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dna_kit._io import atomic_write
 from dna_kit.codify.domains import Domain, domain_from_hint, parse_domain
 from dna_kit.codify.literals import emit
 from dna_kit.codify.params import parse_override
 from dna_kit.codify.render import is_pristine, parse_target, render_test, test_id
 from dna_kit.codify.templates import TemplateSpec, build_template_registry
 from dna_kit.errors import CodifyError, EditedArtifact, InvalidFinding
+from dna_kit.fileio import atomic_write
 from dna_kit.finding import Binding, Finding, ParamValue, parse_param
 from dna_kit.ledger import find_entry, update_finding
 from dna_kit.project import Project, find_project

@@ -33,7 +33,7 @@ __all__ = [
 
 
 #: Cue families whose weight may only be positive (they were written as evidence for a
-#: rule) or only negative (evidence against); see dna_kit.extract.train.
+#: rule) or only negative (evidence against); see dna_kit.extract.fit.
 CUE_SIGNS: dict[str, float] = {
     "modal": 1.0, "absolute": 1.0, "future": 1.0, "decision": 1.0, "after_incident": 1.0,
     "limit": 1.0, "how_tech": 1.0, "comparison": 1.0, "reason": 1.0, "behaviour": 1.0,
@@ -406,7 +406,7 @@ def layer_features(text: str, section: str | None, *, has_quantity: bool,
 
 
 #: Per layer, the weight of each layer feature (a softmax regression fitted on the
-#: annotated half of the public corpus; see dna_kit.extract.train).
+#: annotated half of the public corpus; see dna_kit.extract.fit).
 LAYER_WEIGHTS: dict[str, dict[str, float]] = {
     "what": {
         "function": 0.82, "section:summary": 0.54, "section:timeline": -0.54, "limit":

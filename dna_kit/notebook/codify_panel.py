@@ -28,7 +28,7 @@ from dna_kit.errors import DnaKitError
 from dna_kit.finding import Finding
 from dna_kit.ledger import find_entry, load_ledger
 from dna_kit.notebook._panel import Panel
-from dna_kit.notebook.review import params_text, parse_params_text
+from dna_kit.notebook.review_panel import params_text, parse_params_text
 from dna_kit.project import Project
 
 __all__ = ["CodifyPanel", "TestRun", "preview_test", "run_test_source", "suggest_template"]
@@ -80,7 +80,7 @@ def preview_test(project: Project, finding_id: str, *, template: str, target: st
     from dna_kit.codify import build_template_registry, render_test
 
     # codify's own binding step, so the preview is byte for byte what codify writes.
-    from dna_kit.codify.core import _binding
+    from dna_kit.codify.property_tests import _binding
 
     registry = build_template_registry()
     finding = find_entry(project, finding_id).finding
