@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint typecheck bench clean
+.PHONY: demo test test-fast lint typecheck docs bench clean notebooks
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
@@ -19,18 +19,28 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m dna_kit.demo --out demo-out
 
-## make test: lint, type-check, then the whole suite
-test: $(STAMP) lint typecheck
+## make test: lint, type-check, build the docs, then the whole suite
+test: $(STAMP) lint typecheck docs
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 -m "not slow and not browser"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check dna_kit tests benchmarks
+	$(VENV)/bin/ruff check dna_kit tests benchmarks tools notebooks
+	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
+
+## make docs: the documentation site into site/ (reference pages generated from the code)
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
+## make notebooks: rebuild every notebooks/NN_*.ipynb from its NN_*.py (jupytext percent
+## format), clean: no outputs, no execution counts, stable ids and metadata
+notebooks: $(STAMP)
+	$(PY) notebooks/_to_ipynb.py
 
 ## make bench: run the benchmarks and rewrite BENCHMARKS.md
 bench: $(STAMP)
@@ -38,4 +48,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py --write BENCHMARKS.md
 
 clean:
-	rm -rf $(VENV) demo-out dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out site dist build .pytest_cache .mypy_cache .ruff_cache
