@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from dna_kit.errors import DnaKitError, ProjectError
-from dna_kit.fileio import atomic_write
+from dna_kit.fileio import atomic_write, shown_path
 
 __all__ = ["DemoResult", "find_example", "main", "run_demo"]
 
@@ -216,7 +216,7 @@ def _run(out_dir: Path, example: Path | None, prove: bool, notebooks: bool,
     out_dir = Path(out_dir).resolve()
     root = _copy_example(source, out_dir)
     result = DemoResult(out_dir=out_dir, example=root)
-    say(f"copied {_show(source)} to {_show(root)}")
+    say(f"copied {shown_path(source)} to {shown_path(root)}")
 
     say("ingest, extract, review, codify (build_dna.py):")
     stage = time.perf_counter()
@@ -259,14 +259,6 @@ def _score(card: Any) -> str:
             + (f"; {rest}" if rest else "") + ")")
 
 
-def _show(path: Path) -> str:
-    """``path`` relative to the current directory when it is below it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def summary(result: DemoResult) -> str:
     """The story the demo tells, as printed at the end of the run."""
     lines = ["", "== dna_kit demo: the logistics dispatch service =="]
@@ -277,13 +269,13 @@ def summary(result: DemoResult) -> str:
         lines.append(f"rules the rewrite lost ({len(lost)}):")
         lines += [f"  {fid}  {title}" for fid, title in lost] or ["  (none)"]
     for label, path in result.html.items():
-        lines.append(f"HTML report ({label}): {_show(path)}")
+        lines.append(f"HTML report ({label}): {shown_path(path)}")
     for label, path in result.json.items():
-        lines.append(f"scorecard ({label}): {_show(path)}")
+        lines.append(f"scorecard ({label}): {shown_path(path)}")
     for path in result.notebooks:
-        lines.append(f"executed notebook: {_show(path)}")
+        lines.append(f"executed notebook: {shown_path(path)}")
     lines += [f"notebook FAILED: {line}" for line in result.failed_notebooks]
-    lines.append(f"the example's copy, with its DNA: {_show(result.example)}")
+    lines.append(f"the example's copy, with its DNA: {shown_path(result.example)}")
     lines += [f"not there yet: {item}" for item in result.missing]
     lines.append(f"took {result.seconds:.0f} s")
     return "\n".join(lines)

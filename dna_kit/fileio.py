@@ -1,4 +1,5 @@
-"""The one place dna_kit writes files: atomically, so nothing is ever half-written."""
+"""The one place dna_kit writes files (atomically, so nothing is ever half-written) and
+turns paths into the text the ledger and the messages show."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "create_exclusive", "read_text_strict"]
+__all__ = ["atomic_write", "create_exclusive", "read_text_strict", "relative_path", "shown_path"]
 
 
 def atomic_write(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
@@ -59,3 +60,33 @@ def create_exclusive(path: str | Path, text: str) -> bool:
 def read_text_strict(path: str | Path) -> str:
     """Read UTF-8 text; raise ``UnicodeDecodeError`` rather than guess."""
     return Path(path).read_bytes().decode("utf-8")
+
+
+def relative_path(path: str | Path, root: str | Path) -> str:
+    """``path`` relative to ``root`` with ``/`` separators on every OS, as the ledger stores
+    it; the absolute path (also with ``/``) when ``path`` lies outside ``root``.
+
+    >>> relative_path("/repo/dna/tests/test_x.py", "/repo")
+    'dna/tests/test_x.py'
+    >>> relative_path("/elsewhere/x.md", "/repo")
+    '/elsewhere/x.md'
+    """
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def shown_path(path: str | Path, start: str | Path | None = None) -> str:
+    """``path`` as a message shows it: relative to ``start`` (the current directory) when
+    it lies below it, else as given.
+
+    >>> shown_path("/repo/dna/findings/F-0001.md", "/repo")
+    'dna/findings/F-0001.md'
+    """
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path(start or Path.cwd()).resolve()))
+    except ValueError:
+        return str(path)

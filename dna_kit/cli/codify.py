@@ -8,7 +8,6 @@ from dna_kit.cli._base import add_command, split_assignment
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
 
@@ -79,19 +78,12 @@ def _targets(values: list[str]) -> tuple[str | None, dict[str, str]]:
     return main, extra
 
 
-def _rel(path: Path) -> str:
-    from pathlib import Path
-
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
 
 def cmd_codify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dna_kit.errors import CodifyError
+    from dna_kit.fileio import shown_path
     from dna_kit.project import find_project
 
     project = find_project(args.cwd)
@@ -104,7 +96,7 @@ def cmd_codify(args: argparse.Namespace) -> int:
         path = write_adr(project, args.id, fmt=args.format, draft=args.draft,
                          force=args.force, supersedes=args.supersedes,
                          decision_makers=args.decision_maker)
-        print(f"{_rel(path)}")
+        print(f"{shown_path(path)}")
         return 0
     if args.format or args.draft or args.supersedes or args.decision_maker:
         raise CodifyError("--format, --draft, --supersedes and --decision-maker go with --adr")
@@ -117,7 +109,7 @@ def cmd_codify(args: argparse.Namespace) -> int:
                       out=(Path(args.cwd) / args.out).resolve() if args.out else None,
                       force=args.force)
     state = "written" if artifact.written else "unchanged"
-    print(f"{_rel(artifact.path)} ({state}; {artifact.finding.id} is "
+    print(f"{shown_path(artifact.path)} ({state}; {artifact.finding.id} is "
           f"{artifact.finding.status}, template {artifact.template})")
     return 0
 

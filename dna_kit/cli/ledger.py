@@ -10,7 +10,6 @@ from dna_kit.cli._base import add_command, split_assignment
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
 
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
 LAYERS = ("what", "how", "why")
@@ -97,28 +96,21 @@ def register(subparsers: Any) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from dna_kit.fileio import shown_path
     from dna_kit.project import init_project
 
     project = init_project(Path(args.cwd) / args.directory)
     for path in (project.findings_dir, project.tests_dir, project.interviews_dir,
                  project.adr_dir):
-        print(f"  {_rel(path)}/")
+        print(f"  {shown_path(path)}/")
     if args.ci:
         from dna_kit import ci
 
-        print(f"  {_rel(ci.write_ci_workflow(project))}")
+        print(f"  {shown_path(ci.write_ci_workflow(project))}")
     print(f"ready: add findings with `dna add` or mine incidents with `dna extract` "
-          f"(in {_rel(project.root)})")
+          f"(in {shown_path(project.root)})")
     return 0
 
-
-def _rel(path: Path) -> str:
-    from pathlib import Path
-
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def cmd_add(args: argparse.Namespace) -> int:

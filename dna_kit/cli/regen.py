@@ -9,7 +9,6 @@ from dna_kit.cli._base import add_command, split_assignment
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
 
@@ -170,6 +169,7 @@ def cmd_notebooks_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dna_kit.errors import NotebookError
+    from dna_kit.fileio import shown_path
     from dna_kit.regen.notebooks import run_notebooks
 
     cwd = Path(args.cwd)
@@ -182,7 +182,7 @@ def cmd_notebooks_run(args: argparse.Namespace) -> int:
                          cell_timeout=args.cell_timeout, kernel_name=args.kernel, cwd=cwd,
                          progress=True)
     for run in runs:
-        run.notebook = _shown(Path(run.notebook), cwd)
+        run.notebook = shown_path(Path(run.notebook), cwd)
         print(("ok      " if run.ok else "FAILED  ") + run.describe())
     if args.json:
         from dna_kit.fileio import atomic_write
@@ -192,14 +192,6 @@ def cmd_notebooks_run(args: argparse.Namespace) -> int:
     print(f"{len(runs) - len(failed)} of {len(runs)} notebook(s) ran; executed copies in "
           f"{cwd / args.out}")
     return 1 if failed else 0
-
-
-def _shown(path: Path, cwd: Path) -> str:
-    """A path as the person would type it: relative to the directory the command ran in."""
-    try:
-        return str(path.resolve().relative_to(cwd.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def cmd_drill(args: argparse.Namespace) -> int:

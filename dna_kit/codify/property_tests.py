@@ -29,7 +29,7 @@ from dna_kit.codify.params import parse_override
 from dna_kit.codify.render import is_pristine, parse_target, render_test, test_id
 from dna_kit.codify.templates import TemplateSpec, build_template_registry
 from dna_kit.errors import CodifyError, EditedArtifact, InvalidFinding
-from dna_kit.fileio import atomic_write
+from dna_kit.fileio import atomic_write, relative_path
 from dna_kit.finding import Binding, Finding, ParamValue, parse_param
 from dna_kit.ledger import find_entry, update_finding
 from dna_kit.project import Project, find_project
@@ -73,13 +73,6 @@ def write_generated(path: Path, text: str, *, force: bool = False) -> bool:
             raise EditedArtifact(path)
     atomic_write(path, text)
     return True
-
-
-def _relative(project: Project, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(project.root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
 
 
 @contextlib.contextmanager
@@ -196,7 +189,7 @@ def codify(project: str | Path | Project, finding_id: str, *, template: str | No
     if not path.is_absolute():
         path = project.root / path
     written = write_generated(path, text, force=force)
-    link = _relative(project, path)
+    link = relative_path(path, project.root)
     stale = _stale_tests(project, finding, keep=link)
     tests = tuple(t for t in finding.links.tests if t not in stale)
     tests = tests if link in tests else (*tests, link)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dna_kit.errors import RegenError
+from dna_kit.fileio import relative_path
 from dna_kit.finding import Finding
 from dna_kit.project import Project, find_project
 from dna_kit.regen.runner import FileResult, TestResult, run_test_files
@@ -22,13 +23,6 @@ __all__ = ["regenerate"]
 
 SCORED = ("accepted", "codified")
 _WORST = ("crashed", "timeout", "error", "failed", "not_run", "passed")
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _decision_path(project: Project, link: str) -> Path | None:
@@ -70,7 +64,7 @@ def _score_tests(result: FindingResult, files: list[FileResult], shared: bool,
     for fr in files:
         if fr.error_kind:
             kinds.append(fr.error_kind)
-            result.errors.append(f"{_rel(fr.path, root)}: {fr.error}")
+            result.errors.append(f"{relative_path(fr.path, root)}: {fr.error}")
         own = _own_tests(fr.tests, result.id) if shared else fr.tests
         tests += own
     for t in tests:
@@ -143,7 +137,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
         result = FindingResult(
             id=finding.id, title=finding.title, layer=finding.layer, kind=finding.kind,
             status="tacit", finding_status=finding.status, statement=finding.statement,
-            path=_rel(ledger.path_of(finding.id), root),
+            path=relative_path(ledger.path_of(finding.id), root),
             target=binding.target if binding else None,
             tests=list(finding.links.tests), decisions=list(finding.links.decisions))
         present: list[Path] = []
