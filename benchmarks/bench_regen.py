@@ -109,7 +109,6 @@ def bench_notebooks(tmp: Path) -> str:
     for parallel in (1, 2):
         work = tmp / f"nb-{parallel}"
         work.mkdir()
-        env["DNA_SCRATCH"] = str(work / "scratch")  # each run its own scratch example
         cmd = [PY, "-m", "dna_kit", "-C", str(work), "notebooks", "run",
                *[str(n) for n in notebooks], "--parallel", str(parallel), "--out", "out",
                "-p", "interactive=False", "--cell-timeout", "600"]

@@ -58,7 +58,7 @@ def register(subparsers: Any) -> None:
                     "stopped and a dead kernel is reported, not waited on. Exit code 1 "
                     "when any notebook failed.",
         example="dna notebooks run notebooks/05_regeneration_test.ipynb -p prove=True "
-                "-p dna_dir=examples/logistics --out notebooks-out",
+                "-p project_dir=examples/logistics --out notebooks-out",
     )
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
     p.add_argument("--parallel", type=int, default=1, metavar="N",

@@ -7,28 +7,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dna_kit.finding import LAYERS
-from dna_kit.project import Project, find_project
 from dna_kit.regen.report import COLORS
 from dna_kit.regen.scorecard import REGEN_STATUSES, Scorecard
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["plot_scorecard", "plot_trend", "regen_project", "report_frame"]
-
-
-def regen_project(dna_dir: str | Path | None) -> Project:
-    """The project notebook 05 scores: ``dna_dir`` (a repository, or its ``dna/`` folder),
-    or, when empty, the scratch copy of the bundled example the other notebooks share."""
-    if dna_dir:
-        return find_project(dna_dir)
-    from dna_kit.notebook.setup import open_project
-
-    return open_project(None)
+__all__ = ["plot_scorecard", "plot_trend", "report_frame"]
 
 
 def plot_scorecard(card: Scorecard) -> Figure:

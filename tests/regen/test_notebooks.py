@@ -74,7 +74,7 @@ def test_notebook_05_is_committed_clean() -> None:
     assert all(not c.outputs and c.execution_count is None for c in code)
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    for name in ("dna_dir", "impl", "prove", "min_score", "interactive"):
+    for name in ("project_dir", "impl", "prove", "min_score", "interactive"):
         assert f"\n{name} = " in "\n" + params[0].source
 
 
@@ -82,7 +82,7 @@ def test_notebook_05_runs_headless_and_publishes_the_scorecard(
         shipping: Project, tmp_path: Path) -> None:
     before = NOTEBOOK_05.read_bytes()
     runs = run_notebooks([NOTEBOOK_05], out_dir=tmp_path / "out", cwd=tmp_path,
-                         parameters={"dna_dir": str(shipping.root), "prove": True,
+                         parameters={"project_dir": str(shipping.root), "prove": True,
                                      "interactive": False, "min_score": 0.9})
     run = runs[0]
     # Below min_score the notebook fails at the gate, after publishing its results.
