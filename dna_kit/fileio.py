@@ -15,12 +15,22 @@ def atomic_write(path: str | Path, text: str, *, encoding: str = "utf-8") -> Pat
     """Write ``text`` to ``path`` via a temp file in the same folder and a rename.
 
     A reader sees the old file or the new one, never a mix; a crash leaves at most a
-    hidden ``.name.*.tmp`` file that loaders skip.
+    hidden ``.name.*.tmp`` file that loaders skip. The file keeps the mode it had, and a
+    new file gets the mode the umask gives (0644 under 022), as ``open()`` would: a temp
+    file's private 0600 never reaches the repository.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> old = os.umask(0o022)
+    >>> oct(atomic_write(os.path.join(folder, "f.md"), "x").stat().st_mode & 0o777)
+    '0o644'
+    >>> _ = os.umask(old)
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -33,6 +43,16 @@ def atomic_write(path: str | Path, text: str, *, encoding: str = "utf-8") -> Pat
     return path
 
 
+def _mode_for(path: Path) -> int:
+    """The mode ``path`` has, or the one a new file gets under the current umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def create_exclusive(path: str | Path, text: str) -> bool:
     """Create ``path`` with ``text`` only if it does not exist yet; False if it did.
 
@@ -43,6 +63,7 @@ def create_exclusive(path: str | Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()

@@ -36,6 +36,7 @@ __all__ = [
     "add_finding",
     "find_entry",
     "load_ledger",
+    "locked",
     "parse_finding_file",
     "provenance_from_spec",
     "quote_lines",
@@ -245,13 +246,13 @@ def _finding_files(findings_dir: Path) -> list[Path]:
                   if not p.name.startswith(".") and (p.is_file() or p.is_symlink()))
 
 
-def load_ledger(start: str | Path | Project = ".") -> Ledger:
+def load_ledger(project: str | Path | Project = ".") -> Ledger:
     """Load and validate every finding under ``dna/findings/``.
 
     Raises :class:`~dna_kit.errors.LedgerInvalid` listing *every* bad file (path, line,
     field, value), including two files that claim one id.
     """
-    project = start if isinstance(start, Project) else find_project(start)
+    project = project if isinstance(project, Project) else find_project(project)
     errors: list[InvalidFinding] = []
     entries: list[LedgerEntry] = []
     seen: dict[str, list[Path]] = {}
@@ -293,8 +294,15 @@ def _id_line(path: Path) -> int:
 # -- writing --------------------------------------------------------------------------------
 
 @contextmanager
-def _locked(findings_dir: Path) -> Iterator[None]:
-    """An exclusive lock over the ledger, across processes, for id allocation."""
+def locked(project: str | Path | Project) -> Iterator[None]:
+    """An exclusive lock over the ledger, across processes: hold it around id allocation
+    and any read-modify-write of findings. Not re-entrant.
+
+    >>> with locked(project):                      # doctest: +SKIP
+    ...     update_finding(project, "F-0001", new)
+    """
+    project = project if isinstance(project, Project) else find_project(project)
+    findings_dir = project.findings_dir
     findings_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(findings_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -314,7 +322,7 @@ def _next_number(findings_dir: Path) -> int:
     return highest + 1
 
 
-def add_finding(start: str | Path | Project, fields: Mapping[str, Any] | Finding,
+def add_finding(project: str | Path | Project, fields: Mapping[str, Any] | Finding,
                 *, today: _dt.date | None = None) -> Finding:
     """Validate ``fields`` (everything but ``id``), give it the next free id, and write
     ``dna/findings/F-NNNN-slug.md``. Safe when several processes add at once.
@@ -323,14 +331,14 @@ def add_finding(start: str | Path | Project, fields: Mapping[str, Any] | Finding
     ...                   "kind": "retry_policy"}).id           # doctest: +SKIP
     'F-0001'
     """
-    project = start if isinstance(start, Project) else find_project(start)
+    project = project if isinstance(project, Project) else find_project(project)
     data = fields.to_dict() if isinstance(fields, Finding) else dict(fields)
     today = today or _dt.date.today()
     data.setdefault("created", today.isoformat())
     data.setdefault("updated", data["created"])
     # Validate before taking the lock, so bad input never holds it or writes anything.
     probe = Finding.from_dict({**data, "id": "F-0000"})
-    with _locked(project.findings_dir):
+    with locked(project):
         number = _next_number(project.findings_dir)
         while True:
             finding = replace(probe, id=f"F-{number:04d}")
@@ -340,9 +348,9 @@ def add_finding(start: str | Path | Project, fields: Mapping[str, Any] | Finding
             number += 1
 
 
-def find_entry(start: str | Path | Project, finding_id: str) -> LedgerEntry:
+def find_entry(project: str | Path | Project, finding_id: str) -> LedgerEntry:
     """One finding by id, read straight from its file (no need to load the whole ledger)."""
-    project = start if isinstance(start, Project) else find_project(start)
+    project = project if isinstance(project, Project) else find_project(project)
     finding_id = finding_id.strip()
     if re.fullmatch(r"\d{1,}", finding_id):  # "7" means F-0007
         finding_id = f"F-{int(finding_id):04d}"
@@ -358,14 +366,14 @@ def find_entry(start: str | Path | Project, finding_id: str) -> LedgerEntry:
     return LedgerEntry(finding, paths[0], body)
 
 
-def update_finding(start: str | Path | Project, finding_id: str,
+def update_finding(project: str | Path | Project, finding_id: str,
                    change: Finding | Mapping[str, Any], *,
                    today: _dt.date | None = None) -> Finding:
     """Replace a finding's fields, keeping its file and the person's edits to its body.
 
     ``change`` is either the new :class:`Finding` or a mapping of fields to change.
     """
-    project = start if isinstance(start, Project) else find_project(start)
+    project = project if isinstance(project, Project) else find_project(project)
     entry = find_entry(project, finding_id)
     old = entry.finding
     new = change if isinstance(change, Finding) else old.evolve(**dict(change))
@@ -380,10 +388,10 @@ def update_finding(start: str | Path | Project, finding_id: str,
     return new
 
 
-def set_status(start: str | Path | Project, finding_id: str, status: str, *,
+def set_status(project: str | Path | Project, finding_id: str, status: str, *,
                reason: str | None = None) -> Finding:
     """``accept``, ``codify`` or ``reject`` (with a reason) a finding in place."""
-    project = start if isinstance(start, Project) else find_project(start)
+    project = project if isinstance(project, Project) else find_project(project)
     old = find_entry(project, finding_id).finding
     return update_finding(project, finding_id, old.with_status(status, reason=reason))
 
