@@ -11,6 +11,7 @@ The tree::
     │   └── FindingNotFound(KeyError)   no finding has that id
     ├── ProjectError                    no dna/ directory, or one laid out wrongly
     ├── RegistryError(LookupError)      a name asked of a registry is not registered
+    ├── PluginError                     an installed plugin failed to load or to register
     ├── SourceError(ValueError)         an input source cannot be read (path, line, reason)
     ├── CodifyError                     a finding cannot become an artifact
     │   └── EditedArtifact              a person edited a generated file; no overwrite
@@ -22,6 +23,14 @@ User errors also subclass a builtin (``ValueError``, ``KeyError``, ``LookupError
 callers that do not know dna_kit still catch them sensibly. Each error keeps its context
 as attributes (``path``, ``line``, ``field``, ``value``) so tools can act on it, and its
 message names the bad value.
+
+Messages speak the domain, never a shell's controls: "F-0003 is a candidate; only an
+accepted finding is codified", not "run dna accept". How to act on an error is the shell's
+to say, through one mechanism: every error has a ``hint`` attribute (None by default). A
+shell that knows its own controls catches the specific error where it calls the library,
+sets ``exc.hint`` (a CLI command group: "pass --force to replace it") and re-raises; the
+CLI's one error funnel (:func:`dna_kit.cli.main`) prints the message with the hint after
+it. The library never sets ``hint``.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "MAX_SHOWN",
     "CodifyError",
     "DnaKitError",
     "DuplicateId",
@@ -42,10 +52,12 @@ __all__ = [
     "LedgerInvalid",
     "ModelError",
     "NotebookError",
+    "PluginError",
     "ProjectError",
     "RegenError",
     "RegistryError",
     "SourceError",
+    "clip",
 ]
 
 
@@ -53,6 +65,23 @@ class DnaKitError(Exception):
     """Root of every error dna_kit raises on purpose."""
 
     exit_code = 1
+    #: How to act on the error, in a shell's own words; set only by a shell (see above).
+    hint: str | None = None
+
+
+#: How much of a value a message may quote: enough to recognise it, never a megabyte.
+MAX_SHOWN = 200
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to about ``limit`` characters, saying how much was left out.
+
+    >>> clip("x" * 500, 10)
+    'xxxxxxxxxx… (490 more characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 class InvalidFinding(DnaKitError, ValueError):
@@ -79,7 +108,7 @@ class InvalidFinding(DnaKitError, ValueError):
         if self.path:
             where = self.path + (f":{self.line}" if self.line else "") + ": "
         what = f"{self.field}: " if self.field else ""
-        return f"{where}{what}{self.reason}"
+        return f"{where}{what}{clip(self.reason, 2 * MAX_SHOWN)}"
 
     def located(self, path: str | Path, line: int | None = None) -> InvalidFinding:
         """Return a copy of this error that names the file (and line) it came from."""
@@ -150,6 +179,18 @@ class RegistryError(DnaKitError, LookupError):
         return str(self.args[0])
 
 
+class PluginError(DnaKitError):
+    """An installed plugin (an entry point in a ``dna_kit.*`` group) failed to load, or
+    registered a name already taken or a thing of the wrong kind; names the plugin
+    (its distribution) and the entry point."""
+
+    def __init__(self, reason: str, *, plugin: str, entry_point: str) -> None:
+        self.reason = reason
+        self.plugin = plugin
+        self.entry_point = entry_point
+        super().__init__(f"plugin {plugin} (entry point {entry_point}): {reason}")
+
+
 class SourceError(DnaKitError, ValueError):
     """An input source cannot be read; names the file and, where known, the line."""
 
@@ -167,17 +208,29 @@ class SourceError(DnaKitError, ValueError):
 
 
 class CodifyError(DnaKitError, ValueError):
-    """A finding cannot become an artifact (wrong template, bad target, bad parameter)."""
+    """A finding cannot become an artifact (wrong template, bad target, bad parameter).
+
+    ``field`` names what is missing or wrong, as the binding calls it (``template``,
+    ``target``, ``targets.decode``, ``params``, ``params.cap``, ``domain``, ``status``,
+    ``supersedes``, ``model``), so a shell can say how to give it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None,
+                 value: Any = None) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(message)
 
 
 class EditedArtifact(CodifyError):
-    """A person edited a generated file; dna_kit will not overwrite it without force."""
+    """A person edited a generated file; dna_kit will not overwrite it unless forced."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         super().__init__(
-            f"{self.path} was edited by hand since it was generated; "
-            "not overwriting it (pass --force to replace it, or edit the finding instead)"
+            f"{self.path} was edited by a person since it was generated; not overwriting "
+            "it (edit the finding instead, or replace the file on purpose)",
+            field="force",
         )
 
 

@@ -44,7 +44,7 @@ STATUSES: tuple[str, ...] = ("candidate", "accepted", "codified", "rejected")
 #: A parameter is a quantity ("5 s"), a plain word ("desc"), a yes/no, or a list of words.
 ParamValue = Quantity | str | bool | tuple[str, ...]
 
-ID_RE = re.compile(r"^F-\d{4,}$")
+ID_RE = re.compile(r"^F-[0-9]{4,}$")  # ASCII digits: \d also takes fullwidth ones
 _TARGET_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _PARAM_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -14,6 +14,7 @@ import datetime as _dt
 import fcntl
 import os
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -46,9 +47,33 @@ __all__ = [
 ]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases: a 600-byte file of nested aliases ("billion
+    laughs") would otherwise expand to gigabytes. Findings never need them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"YAML alias *{event.anchor} is not allowed in a finding",
+                event.start_mark)
+        return super().compose_node(parent, index)
+
+
+#: A finding file is a page of text; anything larger is not one (and is not parsed).
+MAX_FINDING_BYTES = 1 << 20
+
+
+def _load_front(front: str) -> Any:
+    """The front matter's data: the fast C loader, or the alias-refusing one when the
+    text could hold an alias (``*name``)."""
+    loader = _NoAliasLoader if "*" in front else _Loader
+    return yaml.load(front, Loader=loader)
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_FILE_RE = re.compile(r"^(F-\d{4,})(?:-[a-z0-9-]*)?\.md$")
-_ID_NUM_RE = re.compile(r"^F-(\d{4,})")
+_FILE_RE = re.compile(r"^(F-[0-9]{4,})(?:-[a-z0-9-]*)?\.md$")
+_ID_NUM_RE = re.compile(r"^F-([0-9]{4,})")
 LOCK_NAME = ".dna.lock"
 
 
@@ -123,7 +148,15 @@ def parse_finding_file(path: str | Path, data: bytes | None = None) -> tuple[Fin
     Every problem is an :class:`InvalidFinding` naming the path, the line and the field.
     """
     path = Path(path)
-    raw = path.read_bytes() if data is None else data
+    if data is None:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FINDING_BYTES + 1)
+    else:
+        raw = data
+    if len(raw) > MAX_FINDING_BYTES:
+        raise InvalidFinding(f"larger than {MAX_FINDING_BYTES // 1024} KiB; a finding file is "
+                             "a page of Markdown", path=path, line=1)
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a BOM some editors on Windows add
     if b"\x00" in raw[:8192]:
         raise InvalidFinding("binary file; only F-NNNN-slug.md Markdown files belong here",
                              path=path, line=1)
@@ -135,7 +168,7 @@ def parse_finding_file(path: str | Path, data: bytes | None = None) -> tuple[Fin
                              f"{exc.start})", path=path, line=line) from None
     front, body = split_front_matter(text, path)
     try:
-        data_ = yaml.load(front, Loader=_Loader)
+        data_ = _load_front(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + (mark.line if mark is not None else 0)
@@ -296,7 +329,8 @@ def _id_line(path: Path) -> int:
 @contextmanager
 def locked(project: str | Path | Project) -> Iterator[None]:
     """An exclusive lock over the ledger, across processes: hold it around id allocation
-    and any read-modify-write of findings. Not re-entrant.
+    and any read-modify-write of findings. Re-entrant within a thread, so a caller holding
+    it (to check the ledger, then add) can call :func:`add_finding`, which takes it too.
 
     >>> with locked(project):                      # doctest: +SKIP
     ...     update_finding(project, "F-0001", new)
@@ -304,13 +338,23 @@ def locked(project: str | Path | Project) -> Iterator[None]:
     project = project if isinstance(project, Project) else find_project(project)
     findings_dir = project.findings_dir
     findings_dir.mkdir(parents=True, exist_ok=True)
+    key = str(findings_dir.resolve())
+    held: set[str] = _HELD.__dict__.setdefault("dirs", set())
+    if key in held:  # flock() on a second descriptor would wait for this thread forever
+        yield
+        return
     fd = os.open(findings_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        held.add(key)
         yield
     finally:
+        held.discard(key)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+_HELD = threading.local()  # the findings directories whose lock this thread holds
 
 
 def _next_number(findings_dir: Path) -> int:
@@ -352,7 +396,7 @@ def find_entry(project: str | Path | Project, finding_id: str) -> LedgerEntry:
     """One finding by id, read straight from its file (no need to load the whole ledger)."""
     project = project if isinstance(project, Project) else find_project(project)
     finding_id = finding_id.strip()
-    if re.fullmatch(r"\d{1,}", finding_id):  # "7" means F-0007
+    if re.fullmatch(r"[0-9]+", finding_id):  # "7" means F-0007
         finding_id = f"F-{int(finding_id):04d}"
     paths = sorted(project.findings_dir.glob(f"{finding_id}-*.md")) + sorted(
         project.findings_dir.glob(f"{finding_id}.md"))
@@ -398,7 +442,7 @@ def set_status(project: str | Path | Project, finding_id: str, status: str, *,
 
 def provenance_from_spec(spec: str) -> Provenance:
     """``path/to/file.md:12-14`` (or ``:12``, or no lines) → :class:`Provenance`."""
-    m = re.match(r"^(?P<path>.+?)(?::(?P<start>\d+)(?:-(?P<end>\d+))?)?$", spec)
+    m = re.match(r"^(?P<path>.+?)(?::(?P<start>[0-9]+)(?:-(?P<end>[0-9]+))?)?$", spec)
     if not m or not m.group("path"):
         raise InvalidFinding(f"source={spec!r} must look like PATH:START-END", field="source",
                              value=spec)

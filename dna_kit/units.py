@@ -12,6 +12,7 @@ a finding file keeps reading the way its author wrote it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -70,14 +71,15 @@ _RATE_PERIOD = {
 _RATE_SHORTHAND = {"rps": 1.0, "qps": 1.0, "tps": 1.0, "rpm": 1 / 60, "qpm": 1 / 60,
                    "rph": 1 / 3600}
 
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+"
+# ASCII digits only: Python's \d also matches fullwidth and other scripts' digits
+_NUMBER = r"[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+"
 _QUANTITY_RE = re.compile(
     rf"^\s*(?P<cmp>(?:<=|>=|≤|≥|<|>|~|≈|up to|at most|at least|max|min)\s*)?"
     rf"(?P<num>{_NUMBER})\s*(?P<plus>\+)?\s*(?P<unit>.*?)\s*$",
     re.IGNORECASE,
 )
-_COMPOUND_DURATION_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:d|h|m|s|ms)\s*){2,}$", re.I)
-_COMPOUND_PART_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|d|h|m|s)", re.I)
+_COMPOUND_DURATION_RE = re.compile(r"^\s*(?:[0-9]+(?:\.[0-9]+)?\s*(?:d|h|m|s|ms)\s*){2,}$", re.I)
+_COMPOUND_PART_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(ms|d|h|m|s)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +166,21 @@ def parse_quantity(text: str | int | float, *, field: str | None = None) -> Quan
 
     Raises :class:`~dna_kit.errors.InvalidUnit` naming the value when the unit is unknown.
     """
+    quantity = _parse(text, field)
+    if not math.isfinite(quantity.value):
+        raise InvalidUnit(f"value={quantity.text!r} is not a finite number", field=field,
+                          value=quantity.text)
+    if quantity.value < 0 and quantity.dimension in _NEVER_NEGATIVE:
+        raise InvalidUnit(f"value={quantity.text!r} is a negative {quantity.dimension}",
+                          field=field, value=quantity.text)
+    return quantity
+
+
+#: Dimensions whose values cannot be below zero (a count or fraction can: a change).
+_NEVER_NEGATIVE = frozenset({"duration", "size", "rate"})
+
+
+def _parse(text: str | int | float, field: str | None) -> Quantity:
     if isinstance(text, bool):
         raise InvalidUnit(f"{text!r} is a yes/no value, not a quantity", field=field,
                           value=text)

@@ -62,8 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = handler(args)
     except DnaKitError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"dna {args.command}: {line}", file=sys.stderr)
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        if exc.hint:  # a command group's own words on how to act (see dna_kit.errors)
+            lines[-1] += f"; {exc.hint}"
+        from dna_kit.cli._base import printable
+
+        for line in lines:
+            print(f"dna {args.command}: {printable(line)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"dna {args.command}: interrupted", file=sys.stderr)

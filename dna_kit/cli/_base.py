@@ -34,3 +34,13 @@ def split_assignment(text: str, what: str = "NAME=VALUE") -> tuple[str, str]:
     if not sep or not name.strip():
         raise InvalidFinding(f"{text!r} must look like {what}", value=text)
     return name.strip(), value.strip()
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences, carriage
+    returns, bells) shown as ``\\x1b``-style escapes instead of acting on the terminal.
+
+    >>> printable("title\\x1b[2J")
+    'title\\\\x1b[2J'
+    """
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)

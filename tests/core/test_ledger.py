@@ -181,3 +181,52 @@ def test_to_dataframe_gives_one_row_per_finding(project):
     assert list(frame["id"]) == ["F-0001", "F-0002", "F-0003"]
     assert frame.groupby("layer").size().to_dict() == {"how": 2, "why": 1}
     assert frame.loc[0, "params"] == {"cap": "5 s"}
+
+
+# -- hostile finding files: bounded work, short messages, every problem named ----------------
+
+LAUGHS = "---\nid: F-0001\ntitle: t\nlayer: how\nkind: timeout\nstatement: s\nparams:\n" + (
+    "  a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"  {chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, "
+              f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+              for i in range(8))) + "---\n"
+
+
+def test_yaml_aliases_are_refused_not_expanded(project) -> None:
+    write(project, "F-0001-laughs.md", LAUGHS)
+    with pytest.raises(LedgerInvalid) as info:
+        load_ledger(project)
+    message = str(info.value)
+    assert "F-0001-laughs.md" in message and "alias" in message
+    assert len(message) < 600
+
+
+def test_an_oversized_finding_file_is_refused_unread(project) -> None:
+    from dna_kit.ledger import MAX_FINDING_BYTES
+
+    write(project, "F-0001-big.md", VALID_FILE.format(id="F-0001") + "x" * MAX_FINDING_BYTES)
+    with pytest.raises(LedgerInvalid, match="F-0001-big.md:1: larger than 1024 KiB"):
+        load_ledger(project)
+
+
+def test_a_long_bad_value_is_clipped_in_the_message(project) -> None:
+    write(project, "F-0001-long.md", VALID_FILE.format(id="F-0001").replace(
+        "layer: how", "layer: " + "w" * 100_000))
+    with pytest.raises(LedgerInvalid) as info:
+        load_ledger(project)
+    assert "F-0001-long.md" in str(info.value) and "layer" in str(info.value)
+    assert len(str(info.value)) < 1000
+
+
+def test_a_byte_order_mark_is_accepted(project) -> None:
+    write(project, "F-0001-bom.md", b"\xef\xbb\xbf" + VALID_FILE.format(id="F-0001").encode())
+    [finding] = list(load_ledger(project))
+    assert finding.title == "Something"
+
+
+def test_ids_are_ascii(project) -> None:
+    add_finding(project, GOOD)
+    with pytest.raises(FindingNotFound):
+        find_entry(project, "F-０００1")
+    with pytest.raises(FindingNotFound):
+        find_entry(project, "１")

@@ -76,3 +76,15 @@ def test_words_are_not_quantities():
 def test_durations_scale_by_their_unit(n, unit, space):
     name, factor = unit
     assert math.isclose(parse_quantity(f"{n}{space}{name}").value, n * factor)
+
+
+@pytest.mark.parametrize("text", ["1e309s", "-5 s", "-2 MB", "-10 req/s", float("inf")])
+def test_quantities_must_be_finite_and_durations_sizes_rates_not_negative(text):
+    with pytest.raises(InvalidUnit, match="finite|negative"):
+        parse_quantity(text)
+
+
+@pytest.mark.parametrize("text", ["５s", "１０ retries"])
+def test_only_ascii_digits_make_a_number(text):
+    with pytest.raises(InvalidUnit):
+        parse_quantity(text)
