@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "MAX_SHOWN",
     "CodifyError",
     "DnaKitError",
     "DuplicateId",
@@ -57,7 +56,6 @@ __all__ = [
     "RegenError",
     "RegistryError",
     "SourceError",
-    "clip",
 ]
 
 

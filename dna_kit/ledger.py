@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dna_kit.errors import FindingNotFound, InvalidFinding, LedgerInvalid
+from dna_kit.errors import FindingNotFound, InvalidFinding, LedgerInvalid, ProjectError
 from dna_kit.fileio import atomic_write, create_exclusive
 from dna_kit.finding import Finding, Provenance
 from dna_kit.project import Project, find_project
@@ -452,17 +452,32 @@ def provenance_from_spec(spec: str) -> Provenance:
                                  "line_end": end})
 
 
-def quote_lines(path: str | Path, start: int | None, end: int | None) -> str | None:
-    """The text of lines ``start``..``end`` of a source file, verbatim, or None if the file
-    cannot be read as text (the provenance still records the path and lines)."""
+def quote_lines(project: str | Path | Project, path: str | Path, start: int | None,
+                end: int | None) -> str | None:
+    """The text of lines ``start``..``end`` of a source file of the repository, verbatim,
+    or None if the file cannot be read as text (the provenance still records the path and
+    lines). A path outside the repository, or lines past the end of the file, are an
+    InvalidFinding naming the source.
+    """
     if start is None:
         return None
+    project = project if isinstance(project, Project) else find_project(project)
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        source = project.inside(path, what="source")
+    except ProjectError as exc:
+        raise InvalidFinding(str(exc), field="source", value=str(path)) from None
+    if not source.is_file():
+        return None
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
-    if start > len(lines):
-        raise InvalidFinding(f"line_start={start} is past the end of {path} "
-                             f"({len(lines)} lines)", field="source", value=start)
-    chosen = lines[start - 1:(end or start)]
+    last = end or start
+    if start < 1 or last < start:
+        raise InvalidFinding(f"lines {start}-{last} of {path} are not a range", field="source",
+                             value=start)
+    if last > len(lines):
+        raise InvalidFinding(f"line {last} is past the end of {path} ({len(lines)} lines)",
+                             field="source", value=last)
+    chosen = lines[start - 1:last]
     return "\n".join(chosen).strip() or None

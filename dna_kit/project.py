@@ -61,6 +61,21 @@ class Project:
     def config_path(self) -> Path:
         return self.dna_dir / CONFIG_NAME
 
+    def inside(self, path: str | Path, *, what: str = "path") -> Path:
+        """``path`` (relative to the root, or absolute) resolved, symlinks included, and
+        checked to lie inside the repository; a ProjectError naming ``what`` otherwise.
+        Nothing dna_kit reads for a quote or writes lies outside the repository.
+
+        >>> Project(Path("/repo"), Path("/repo/docs/adr")).inside("../etc/passwd")
+        Traceback (most recent call last):
+        ...
+        dna_kit.errors.ProjectError: path='../etc/passwd' lies outside the repository /repo
+        """
+        resolved = (self.root / path).resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise ProjectError(f"{what}={str(path)!r} lies outside the repository {self.root}")
+        return resolved
+
     def config(self) -> dict[str, Any]:
         """The settings in ``dna/config.yaml`` (empty when there is none)."""
         if not self.config_path.is_file():
@@ -105,7 +120,9 @@ def _project_at(root: Path) -> Project:
             raise ProjectError(f"{config_path}: not valid YAML ({exc})") from None
         if isinstance(data, dict) and isinstance(data.get("adr_dir"), str):
             adr = data["adr_dir"]
-    return Project(root=root, adr_dir=root / (adr or detect_adr_dir(root)))
+    project = Project(root=root, adr_dir=root / (adr or detect_adr_dir(root)))
+    project.inside(project.adr_dir, what=f"{config_path}: adr_dir")
+    return project
 
 
 def find_project(start: str | Path = ".") -> Project:

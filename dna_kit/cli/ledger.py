@@ -83,10 +83,13 @@ def register(subparsers: Any) -> None:
     p = add_command(
         subparsers, "set", cmd_set,
         help="change fields of a finding (params.NAME=VALUE sets one parameter)",
+        # The fields are dna_kit.review.EDITABLE and LEDGER_FIELDS (a test keeps them in
+        # step; importing the review stage here would slow down `dna --help`).
         description="Change fields of a finding. FIELD is one of title, statement, layer, "
-                    "kind, rationale, owner, area, tags (comma-separated), status, or "
-                    "params.NAME (an empty value removes the parameter). The body of the "
-                    "finding file keeps any edits a person made.",
+                    "kind, rationale (what the review panel edits too), owner, area, tags "
+                    "(comma-separated), status, rejected_reason, or params.NAME (an empty "
+                    "value removes the parameter). The body of the finding file keeps any "
+                    "edits a person made.",
         example='dna set F-0007 params.cap=5s owner=ana tags=carrier,retries',
     )
     p.add_argument("id", help="finding id")
@@ -124,7 +127,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     provenance = []
     for spec in args.source:
         prov = provenance_from_spec(spec)
-        quote = quote_lines(Path(args.cwd) / prov.source, prov.line_start, prov.line_end) \
+        quote = quote_lines(project, Path(args.cwd).resolve() / prov.source,
+                            prov.line_start, prov.line_end) \
             if prov.source and prov.line_start else None
         provenance.append({**prov.to_dict(), **({"quote": quote} if quote else {})})
     fields: dict[str, Any] = {
@@ -195,60 +199,34 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from dna_kit.ledger import find_entry, set_status
+    from dna_kit.ledger import find_entry
+    from dna_kit.review import edit_finding
 
     for finding_id in args.id:
         finding = find_entry(args.cwd, finding_id).finding
         if finding.status in ("accepted", "codified"):
             print(f"{finding.id}: already {finding.status}")
             continue
-        print(f"{set_status(args.cwd, finding.id, 'accepted').id}: accepted")
+        print(f"{edit_finding(args.cwd, finding.id, {'status': 'accepted'}).id}: accepted")
     return 0
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    from dna_kit.ledger import set_status
+    from dna_kit.review import edit_finding
 
     for finding_id in args.id:
-        print(f"{set_status(args.cwd, finding_id, 'rejected', reason=args.why).id}: rejected")
+        finding = edit_finding(args.cwd, finding_id,
+                               {"status": "rejected", "rejected_reason": args.why})
+        print(f"{finding.id}: rejected")
     return 0
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from dna_kit.ledger import find_entry, update_finding
+    from dna_kit.ledger import find_entry
+    from dna_kit.review import edit_finding, parse_assignments
 
     entry = find_entry(args.cwd, args.id)
-    changes = parse_assignments(entry.finding.to_dict(), args.assignments)
-    finding = update_finding(args.cwd, entry.finding.id, changes)
+    changes = parse_assignments(entry.finding, args.assignments)
+    finding = edit_finding(args.cwd, entry.finding.id, changes)
     print(f"{finding.id}: updated {', '.join(sorted(changes))}")
     return 0
-
-
-SETTABLE = ("title", "statement", "layer", "kind", "rationale", "owner", "area", "tags",
-            "status", "rejected_reason")
-
-
-def parse_assignments(current: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
-    """``["params.cap=5s", "owner=ana"]`` → the changed fields, validated by the caller."""
-    from dna_kit.errors import InvalidFinding
-
-    changes: dict[str, Any] = {}
-    for text in assignments:
-        name, value = split_assignment(text, "FIELD=VALUE")
-        if name.startswith("params."):
-            params = dict(changes.get("params", current.get("params") or {}))
-            key = name.removeprefix("params.")
-            if value:
-                params[key] = value
-            else:
-                params.pop(key, None)
-            changes["params"] = params
-        elif name == "tags":
-            changes["tags"] = [t.strip() for t in value.split(",") if t.strip()]
-        elif name in SETTABLE:
-            changes[name] = value or None
-        else:
-            raise InvalidFinding(f"{name!r} cannot be set here; settable: "
-                                 f"{', '.join(SETTABLE)}, params.NAME", field=name,
-                                 value=value)
-    return changes

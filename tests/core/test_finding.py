@@ -52,7 +52,7 @@ def findings(draw: st.DrawFn) -> Finding:
         "provenance": draw(st.lists(provenance, max_size=2)),
         "confidence": draw(st.none() | st.floats(0, 1)),
         "links": {"tests": draw(st.lists(text, max_size=2)),
-                  "supersedes": draw(st.lists(st.from_regex(r"F-\d{4}", fullmatch=True),
+                  "supersedes": draw(st.lists(st.from_regex(r"F-[0-9]{4}", fullmatch=True),
                                               max_size=1))},
     }
     if status == "rejected":

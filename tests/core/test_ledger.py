@@ -230,3 +230,43 @@ def test_ids_are_ascii(project) -> None:
         find_entry(project, "F-０００1")
     with pytest.raises(FindingNotFound):
         find_entry(project, "１")
+
+
+# -- quotes come only from files of the repository, and only from lines they have ---------
+
+def test_a_quote_outside_the_repository_is_refused(project, tmp_path: Path) -> None:
+    from dna_kit.errors import InvalidFinding
+    from dna_kit.ledger import quote_lines
+
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.md"
+    outside.write_text("secret line\n")
+    try:
+        for path in (outside, Path("..") / outside.name, "/etc/passwd"):
+            with pytest.raises(InvalidFinding, match="outside the repository"):
+                quote_lines(project, path, 1, 1)
+        link = project.root / "link.md"
+        link.symlink_to(outside)
+        with pytest.raises(InvalidFinding, match="outside the repository"):
+            quote_lines(project, link, 1, 1)
+    finally:
+        outside.unlink()
+
+
+def test_a_quote_past_the_end_of_its_file_is_refused(project) -> None:
+    from dna_kit.errors import InvalidFinding
+    from dna_kit.ledger import quote_lines
+
+    (project.root / "pm.md").write_text("one\ntwo\nthree\n")
+    assert quote_lines(project, "pm.md", 2, 3) == "two\nthree"
+    for start, end in ((2, 9), (7, 7), (3, 2), (0, 1)):
+        with pytest.raises(InvalidFinding, match="past the end|not a range"):
+            quote_lines(project, "pm.md", start, end)
+
+
+def test_a_decision_record_folder_outside_the_repository_is_refused(project) -> None:
+    from dna_kit.errors import ProjectError
+    from dna_kit.project import find_project
+
+    project.config_path.write_text("adr_dir: ../../..\n")
+    with pytest.raises(ProjectError, match=r"config.yaml: adr_dir='.*' lies outside"):
+        find_project(project.root)
