@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 ## make demo: the whole path on the bundled logistics example; prints where the report is
 demo: $(STAMP)
-	$(PY) -m dna_kit.demo --out demo-out
+	$(VENV)/bin/dna demo --out demo-out
 
 ## make test: lint, type-check, build the docs, then the whole suite
 test: $(STAMP) lint typecheck docs
@@ -27,7 +27,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 -m "not slow and not browser"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check dna_kit tests benchmarks tools notebooks
+	$(VENV)/bin/ruff check dna_kit tests benchmarks tools notebooks docs/_hooks
 	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: $(STAMP)

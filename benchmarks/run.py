@@ -19,6 +19,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+HISTORY = "## History: earlier measurements"
+
+
 def discover(names: list[str]) -> list[Path]:
     found = sorted(HERE.glob("bench_*.py"))
     if names:
@@ -56,7 +59,12 @@ def main() -> int:
             f"Last run: {dt.date.today().isoformat()} on {platform.machine()}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()}.\n\n"
         )
-        Path(args.write).write_text(header + "\n\n".join(sections) + "\n", encoding="utf-8")
+        out = Path(args.write)
+        # The hand-kept history at the end of the file outlives every run.
+        old = out.read_text(encoding="utf-8") if out.is_file() else ""
+        history = old[old.find(HISTORY):] if HISTORY in old else ""
+        out.write_text(header + "\n\n".join(sections) + "\n" + ("\n" + history if history
+                                                                 else ""), encoding="utf-8")
         print(f"wrote {args.write}")
     return 0
 
