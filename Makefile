@@ -35,7 +35,7 @@ typecheck: $(STAMP)
 
 ## make docs: the documentation site into site/ (reference pages generated from the code)
 docs: $(STAMP)
-	$(VENV)/bin/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir site
 
 ## make notebooks: rebuild every notebooks/NN_*.ipynb from its NN_*.py (jupytext percent
 ## format), clean: no outputs, no execution counts, stable ids and metadata
