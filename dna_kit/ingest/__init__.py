@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from dna_kit.document import Document
-from dna_kit.errors import DnaKitError, SourceError
+from dna_kit.errors import DnaKitError, SourceError, clip
 from dna_kit.ingest._read import read_source
 from dna_kit.ingest.chat import SLACK_METADATA, looks_like_chat, read_chat
 from dna_kit.ingest.markdown import read_postmortem
 from dna_kit.ingest.records import looks_like_jsonl, read_csv, read_jsonl
 from dna_kit.ingest.transcript import looks_like_transcript, read_transcript
-from dna_kit.registry import Registry
+from dna_kit.registry import Registry, build_registry
 
 __all__ = ["Reader", "SourceResult", "build_readers", "choose_reader", "ingest",
            "iter_source_files", "scan"]
@@ -51,12 +51,24 @@ class Reader:
 
 
 def build_readers() -> Registry[Reader]:
-    """A fresh registry of the built-in readers, in the order content tests are tried.
+    """A fresh registry of the built-in readers, in the order content tests are tried, then
+    those of installed ``dna_kit.readers`` plugins (see :mod:`dna_kit.registry`).
 
     >>> build_readers().names()
     ['transcript', 'chat', 'jsonl', 'csv', 'markdown']
     """
-    readers: Registry[Reader] = Registry("source format")
+    return build_registry("source format", "dna_kit.readers", register_builtin_readers,
+                          item_type=Reader)
+
+
+def register_builtin_readers(readers: Registry[Reader]) -> None:
+    """Add the shipped readers, the way a ``dna_kit.readers`` plugin adds its own.
+
+    >>> readers = Registry("source format")
+    >>> register_builtin_readers(readers)
+    >>> readers.get("csv").extensions
+    ('.csv', '.tsv')
+    """
     readers.register("transcript", Reader(
         "transcript", read_transcript, (), looks_like_transcript,
         "interview transcripts written by the interview notebook"))
@@ -71,7 +83,6 @@ def build_readers() -> Registry[Reader]:
     readers.register("markdown", Reader(
         "markdown", read_postmortem, (".md", ".markdown", ".txt", ".text", ".rst", ""),
         None, "Markdown or plain-text postmortems"))
-    return readers
 
 
 def choose_reader(path: Path, head: str, readers: Registry[Reader],
@@ -144,6 +155,12 @@ def read_one(path: Path, *, format: str | None = None,
     """
     readers = readers or build_readers()
     result = SourceResult(path=path)
+    if path.exists() and not path.is_file():
+        # A FIFO, socket or device would block the read forever, or never end.
+        result.reader = "skipped"
+        result.warnings = [f"{path}: not a regular file (a FIFO, socket or device); skipped"]
+        return result
+    reader: Reader | None = None
     try:
         text, warnings = read_source(path)
         reader = choose_reader(path, text[:8192], readers, format)
@@ -151,6 +168,15 @@ def read_one(path: Path, *, format: str | None = None,
         documents = reader.read(path, text, {"fields": dict(fields or {})})
     except DnaKitError as exc:
         result.error = exc
+        return result
+    except (RecursionError, MemoryError) as exc:
+        result.error = SourceError(f"nested too deeply or too large to read "
+                                   f"({type(exc).__name__})", path=path)
+        return result
+    except Exception as exc:  # a reader's own failure (a plugin's too) stays with its file
+        name = reader.name if reader is not None else "source"
+        result.error = SourceError(f"the {name} reader failed: {type(exc).__name__}: "
+                                   f"{clip(str(exc))}", path=path)
         return result
     for doc in documents:
         doc.reader = reader.name
