@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dna_kit.errors import FindingNotFound, InvalidFinding, LedgerInvalid, ProjectError
+from dna_kit.errors import FindingNotFound, InvalidFinding, LedgerInvalid, ProjectError, clip
 from dna_kit.fileio import atomic_write, create_exclusive
-from dna_kit.finding import Finding, Provenance
+from dna_kit.finding import ID_RE, Finding, Provenance
 from dna_kit.project import Project, find_project
 
 if TYPE_CHECKING:
@@ -398,6 +398,8 @@ def find_entry(project: str | Path | Project, finding_id: str) -> LedgerEntry:
     finding_id = finding_id.strip()
     if re.fullmatch(r"[0-9]+", finding_id):  # "7" means F-0007
         finding_id = f"F-{int(finding_id):04d}"
+    if not ID_RE.match(finding_id):  # never a file pattern: no globs, no paths
+        raise FindingNotFound(clip(finding_id, 40))
     paths = sorted(project.findings_dir.glob(f"{finding_id}-*.md")) + sorted(
         project.findings_dir.glob(f"{finding_id}.md"))
     if not paths:

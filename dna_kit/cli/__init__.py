@@ -11,11 +11,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["build_parser", "main"]
 
 #: Command-group modules under ``dna_kit.cli``, in the order ``dna --help`` lists them.
-COMMAND_GROUPS: tuple[str, ...] = ("ledger", "regen", "mine", "codify", "model")
+COMMAND_GROUPS: tuple[str, ...] = ("ledger", "regen", "mine", "codify", "model", "demo")
 
 EPILOG = """\
 Start with `dna init`, then `dna add` or `dna extract`; `dna COMMAND --help` tells more.
@@ -45,7 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``dna`` with ``argv``; returns the exit code (0 ok, 1 error, 2 usage)."""
+    """Run ``dna`` with ``argv``; returns the exit code (0 ok, 1 data, 2 usage, 130
+    interrupted). Everything it prints, argparse's usage errors included, goes through
+    :class:`~dna_kit.cli._base.PrintableStream`: no input can send escapes to a terminal."""
+    from dna_kit.cli._base import PrintableStream
+
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -57,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 0 if args.command is None else 2
+    return _run_handler(args, handler)
+
+
+def _run_handler(args: argparse.Namespace, handler: Any) -> int:
+    """Run one command; every way it can end becomes an exit code and at most a line."""
     from dna_kit.errors import DnaKitError
 
     try:
@@ -65,16 +84,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines = str(exc).splitlines() or [type(exc).__name__]
         if exc.hint:  # a command group's own words on how to act (see dna_kit.errors)
             lines[-1] += f"; {exc.hint}"
-        from dna_kit.cli._base import printable
-
         for line in lines:
-            print(f"dna {args.command}: {printable(line)}", file=sys.stderr)
+            print(f"dna {args.command}: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"dna {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `dna list | head`
         return 0
+    except Exception as exc:  # a bug in dna_kit: one line, not a traceback
+        import os
+
+        if os.environ.get("DNA_DEBUG"):
+            raise
+        from dna_kit.errors import clip
+
+        print(f"dna {args.command}: internal error: {type(exc).__name__}: "
+              f"{clip(str(exc))} (a bug in dna_kit: please report it; "
+              "DNA_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
     return int(code or 0)
 
 

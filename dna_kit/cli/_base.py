@@ -37,10 +37,27 @@ def split_assignment(text: str, what: str = "NAME=VALUE") -> tuple[str, str]:
 
 
 def printable(text: str) -> str:
-    """``text`` safe for a terminal: control characters (escape sequences, carriage
-    returns, bells) shown as ``\\x1b``-style escapes instead of acting on the terminal.
+    """``text`` safe for a terminal: control characters (escape sequences, bells,
+    backspaces) shown as ``\\x1b``-style escapes instead of acting on the terminal; line
+    breaks, tabs and carriage returns (progress bars) stay.
 
-    >>> printable("title\\x1b[2J")
-    'title\\\\x1b[2J'
+    >>> printable("title\x1b[2J")
+    'title\\x1b[2J'
     """
-    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t\r" else repr(c)[1:-1] for c in text)
+
+
+class PrintableStream:
+    """A text stream that passes everything written through :func:`printable`, so a
+    title or a source line holding terminal escapes can never act on the terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
