@@ -37,8 +37,8 @@ def split_assignment(text: str, what: str = "NAME=VALUE") -> tuple[str, str]:
 
 
 def printable(text: str) -> str:
-    """``text`` safe for a terminal: control characters (escape sequences, bells,
-    backspaces) shown as ``\\x1b``-style escapes instead of acting on the terminal; line
+    r"""``text`` safe for a terminal: control characters (escape sequences, bells,
+    backspaces) shown as ``\x1b``-style escapes instead of acting on the terminal; line
     breaks, tabs and carriage returns (progress bars) stay.
 
     >>> printable("title\x1b[2J")
@@ -61,3 +61,57 @@ class PrintableStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: a whole number of at least 1 (``--workers``, ``--parallel``);
+    anything else is a usage error (exit 2).
+
+    >>> positive_int("2")
+    2
+    >>> positive_int("-3")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '-3' is not a whole number of at least 1
+    """
+    if text.strip().isascii() and text.strip().isdigit() and int(text) >= 1:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+
+
+def positive_number(text: str) -> float:
+    """An argparse ``type``: a finite number above 0 (``--timeout``, in seconds).
+
+    >>> positive_number("1.5")
+    1.5
+    """
+    import math
+
+    try:
+        value = float(text) if text.strip().isascii() else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return value
+
+
+def fraction(text: str) -> float:
+    """An argparse ``type``: a number from 0 to 1 (``--min-score``, ``--min-confidence``).
+
+    >>> fraction("0.8")
+    0.8
+    >>> fraction("1.5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '1.5' is not a number from 0 to 1
+    """
+    import math
+
+    try:
+        value = float(text) if text.strip().isascii() else math.nan
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= 1):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
