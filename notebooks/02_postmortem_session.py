@@ -76,5 +76,6 @@ if interactive:
     review = ReviewPanel(project, candidates)
     display(review)
 else:
-    saved = save_candidates(project, candidates)
-    print(f"saved {len(saved)} new candidate(s) to {project.findings_dir}")
+    saved, skipped = save_candidates(project, candidates)
+    print(f"saved {len(saved)} new candidate(s) to {project.findings_dir} "
+          f"({skipped} already there)")

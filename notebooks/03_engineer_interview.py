@@ -95,5 +95,5 @@ if not interactive:
     candidates = replay_transcript(project.root / transcript)
     print(f"{len(candidates)} candidates from {transcript}")
     display(candidates_frame(candidates))
-    saved = save_candidates(project, candidates)
-    print(f"saved {len(saved)} new candidate(s) for review")
+    saved, skipped = save_candidates(project, candidates)
+    print(f"saved {len(saved)} new candidate(s) for review ({skipped} already there)")

@@ -11,9 +11,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 __all__ = ["build_parser", "main"]
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
+if TYPE_CHECKING:
+    from dna_kit.cli._base import Handler
 
 #: Command-group modules under ``dna_kit.cli``, in the order ``dna --help`` lists them.
 COMMAND_GROUPS: tuple[str, ...] = ("ledger", "regen", "mine", "codify", "model", "demo")
@@ -74,7 +77,7 @@ def _main(argv: Sequence[str] | None) -> int:
     return _run_handler(args, handler)
 
 
-def _run_handler(args: argparse.Namespace, handler: Any) -> int:
+def _run_handler(args: argparse.Namespace, handler: Handler) -> int:
     """Run one command; every way it can end becomes an exit code and at most a line."""
     from dna_kit.errors import DnaKitError
 

@@ -1,8 +1,10 @@
-"""Reviewing candidate findings: plain functions, and the panel that wraps them.
+"""The review panel: one candidate at a time, its quote highlighted in its source.
 
-The functions (:func:`accept_candidate`, :func:`reject_candidate`, :func:`quote_context`,
-:func:`parse_params_text`) never touch widgets; :class:`ReviewPanel` only reads its widgets
-and calls them, the way ipywidgets' ``interactive(f)`` wraps ``f``. Tests drive the panel
+Every decision is :mod:`dna_kit.review`'s: the panel reads its widgets and calls
+:func:`~dna_kit.review.accept_candidate` or :func:`~dna_kit.review.reject_candidate`, which
+validate the edits, redact every text and write the ledger, the way ipywidgets'
+``interactive(f)`` wraps ``f``. There is one input widget per field in
+:data:`dna_kit.review.EDITABLE`, the fields ``dna set`` changes too. Tests drive the panel
 without a browser: set a widget's value, ``.click()`` a button, read the ledger.
 
 >>> panel = ReviewPanel(project, candidates)       # doctest: +SKIP
@@ -15,16 +17,26 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dna_kit.errors import DnaKitError, InvalidFinding
+from dna_kit.errors import DnaKitError
 from dna_kit.finding import KINDS, LAYERS, Finding
-from dna_kit.ledger import add_finding, load_ledger, update_finding
 from dna_kit.notebook._panel import Panel
 from dna_kit.project import Project
+from dna_kit.review import (
+    EDITABLE,
+    accept_candidate,
+    candidate_key,
+    check_changes,
+    params_text,
+    parse_params_text,
+    redacted,
+    reject_candidate,
+    save_candidates,
+)
 
 if TYPE_CHECKING:
     from dna_kit.extract import Candidate
@@ -35,146 +47,15 @@ __all__ = [
     "accept_candidate",
     "candidate_key",
     "highlight_html",
+    "params_text",
     "parse_params_text",
     "quote_context",
     "reject_candidate",
     "save_candidates",
 ]
 
-EDITABLE = ("title", "statement", "layer", "kind", "params", "rationale")
 
-
-# -- plain functions -------------------------------------------------------------------------
-
-def candidate_key(candidate: Candidate) -> tuple[str, int, str]:
-    """What makes two candidates the same proposal: the source, the line and the quote."""
-    return (Path(candidate.source.path).name, candidate.source.line_start,
-            " ".join(candidate.quote.split()))
-
-
-def _relative_source(project: Project, path: str) -> str:
-    """Source paths in the ledger are relative to the repository, so they survive a move."""
-    try:
-        return Path(path).resolve().relative_to(project.root).as_posix()
-    except ValueError:
-        return path
-
-
-def _fields(project: Project, candidate: Candidate,
-            edits: Mapping[str, Any] | None) -> dict[str, Any]:
-    fields = candidate.to_finding_fields()
-    for prov in fields.get("provenance", []):
-        if prov.get("source"):
-            prov["source"] = _relative_source(project, prov["source"])
-    for key, value in (edits or {}).items():
-        if key not in EDITABLE:
-            raise InvalidFinding(f"{key!r} cannot be edited in review; editable: "
-                                 f"{', '.join(EDITABLE)}", field=key, value=value)
-        if value in (None, "") and key in ("rationale",):
-            fields.pop(key, None)
-            continue
-        fields[key] = dict(value) if key == "params" else value
-    return fields
-
-
-def _existing(project: Project, candidate: Candidate) -> Finding | None:
-    """The finding already in the ledger for this candidate (saved earlier as a candidate)."""
-    key = candidate_key(candidate)
-    for finding in load_ledger(project):
-        for prov in finding.provenance:
-            if prov.source and (Path(prov.source).name, prov.line_start,
-                                " ".join((prov.quote or "").split())) == key:
-                return finding
-    return None
-
-
-def _decide(project: Project, candidate: Candidate, status: str,
-            edits: Mapping[str, Any] | None, reason: str | None = None) -> Finding:
-    fields = _fields(project, candidate, edits)
-    fields["status"] = status
-    if reason:
-        fields["rejected_reason"] = reason
-    existing = _existing(project, candidate)
-    if existing is None:
-        return add_finding(project, fields)
-    fields.pop("created", None)
-    return update_finding(project, existing.id, fields)
-
-
-def accept_candidate(project: Project, candidate: Candidate, *,
-                     edits: Mapping[str, Any] | None = None) -> Finding:
-    """Write ``candidate`` (with a reviewer's ``edits``) to the ledger as ``accepted``.
-
-    A candidate already saved (same source, line and quote) is updated, not duplicated.
-
-    >>> accept_candidate(project, candidate, edits={"layer": "why"}).status  # doctest: +SKIP
-    'accepted'
-    """
-    return _decide(project, candidate, "accepted", edits)
-
-
-def reject_candidate(project: Project, candidate: Candidate, reason: str, *,
-                     edits: Mapping[str, Any] | None = None) -> Finding:
-    """Record ``candidate`` as ``rejected`` with the reviewer's ``reason``, so it is not
-    proposed again.
-
-    >>> reject_candidate(project, candidate, "a one-off").status  # doctest: +SKIP
-    'rejected'
-    """
-    if not reason or not reason.strip():
-        raise InvalidFinding("rejecting a candidate needs a reason", field="rejected_reason",
-                             value=reason)
-    return _decide(project, candidate, "rejected", edits, reason.strip())
-
-
-def save_candidates(project: Project, candidates: Iterable[Candidate]) -> list[Finding]:
-    """Save candidates for later review (status ``candidate``), skipping those already in
-    the ledger; what a headless run does instead of asking a person.
-
-    >>> [f.status for f in save_candidates(project, candidates)]  # doctest: +SKIP
-    ['candidate', 'candidate']
-    """
-    have = set()
-    for finding in load_ledger(project):
-        for prov in finding.provenance:
-            if prov.source:
-                have.add((Path(prov.source).name, prov.line_start,
-                          " ".join((prov.quote or "").split())))
-    saved = []
-    for candidate in candidates:
-        if candidate_key(candidate) in have:
-            continue
-        have.add(candidate_key(candidate))
-        saved.append(add_finding(project, _fields(project, candidate, None)))
-    return saved
-
-
-def parse_params_text(text: str) -> dict[str, str]:
-    """``"cap = 5 s"`` lines (or ``;``-separated) → ``{"cap": "5 s"}``; each value checked.
-
-    >>> parse_params_text("cap = 5 s\\nmax_attempts: 4")
-    {'cap': '5 s', 'max_attempts': '4'}
-    """
-    from dna_kit.finding import parse_param
-
-    out: dict[str, str] = {}
-    for n, raw in enumerate(re.split(r"[\n;]", text), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        m = re.match(r"^([A-Za-z_]\w*)\s*[=:]\s*(.+)$", line)
-        if not m:
-            raise InvalidFinding(f"params line {n}: {line!r} is not 'name = value'",
-                                 field="params", value=line)
-        name, value = m.group(1), m.group(2).strip()
-        parse_param(name, value)  # raises naming the value, e.g. an unknown unit
-        out[name] = value
-    return out
-
-
-def params_text(params: Mapping[str, Any]) -> str:
-    return "\n".join(f"{k} = {v}" for k, v in params.items())
-
+# -- showing a quote in its source -----------------------------------------------------------
 
 @dataclass(frozen=True)
 class QuoteContext:
@@ -254,7 +135,7 @@ class ReviewPanel(Panel):
         self.project = project
         self.roots = [Path(r) for r in roots] or [project.root]
         self.candidates: list[Candidate] = []
-        self.decisions: dict[tuple[str, int, str], tuple[str, Finding | None]] = {}
+        self.decisions: dict[tuple[str, str], tuple[str, Finding | None]] = {}
         self.index = 0
         self.result: Finding | None = None
         self.error: str | None = None
@@ -268,6 +149,9 @@ class ReviewPanel(Panel):
         self.kind = w.Dropdown(options=list(KINDS), description="Kind")
         self.params = w.Textarea(description="Params", rows=3, placeholder="cap = 5 s",
                                  layout=w.Layout(width="60%"))
+        self.rationale = w.Textarea(description="Rationale", rows=2,
+                                    placeholder="why the rule is what it is (optional)",
+                                    layout=w.Layout(width="100%"))
         self.reason = w.Text(description="Reason", placeholder="why reject (required)",
                              layout=w.Layout(width="60%"))
         self.accept_button = w.Button(description="Accept", button_style="success",
@@ -289,7 +173,7 @@ class ReviewPanel(Panel):
         self.widget = w.VBox([
             self.header, self.context,
             self.title, self.statement, w.HBox([self.layer, self.kind]), self.params,
-            self.reason,
+            self.rationale, self.reason,
             w.HBox([self.accept_button, self.reject_button, self.skip_button,
                     self.back_button]),
             w.HBox([self.command, w.HTML(f"<small>{_HELP}</small>")]),
@@ -315,7 +199,8 @@ class ReviewPanel(Panel):
                 if self.decisions.get(candidate_key(c), ("skipped",))[0] == "skipped"]
 
     def add(self, candidates: Iterable[Candidate]) -> int:
-        """Append candidates not already shown (by source, line and quote); how many."""
+        """Append candidates not already shown (by :func:`~dna_kit.review.candidate_key`);
+        how many."""
         known = {candidate_key(c) for c in self.candidates}
         added = 0
         for candidate in candidates:
@@ -373,20 +258,26 @@ class ReviewPanel(Panel):
             f" · confidence {candidate.confidence:.2f}"
             + (f" · <i>{state[0]}</i>" if state else ""))
         self.context.value = highlight_html(quote_context(candidate, roots=self.roots))
-        self.title.value = candidate.title
-        self.statement.value = candidate.statement
-        self.layer.value = candidate.layer
-        self.kind.value = candidate.kind
-        self.params.value = params_text(candidate.params)
+        # The fields show what would be stored: secrets already replaced by placeholders.
+        shown = redacted([candidate], self.project)[0]
+        self.title.value = shown.title
+        self.statement.value = shown.statement
+        self.layer.value = shown.layer
+        self.kind.value = shown.kind
+        self.params.value = params_text(shown.params)
+        self.rationale.value = shown.rationale or ""
         self.reason.value = ""
 
     # -- actions (what the buttons and the command box call) ----------------------------
 
     def edits(self) -> dict[str, Any]:
-        """The reviewer's fields, validated (bad params raise naming the value)."""
-        return {"title": self.title.value.strip(), "statement": self.statement.value.strip(),
-                "layer": self.layer.value, "kind": self.kind.value,
-                "params": parse_params_text(self.params.value)}
+        """The reviewer's value of every :data:`~dna_kit.review.EDITABLE` field, checked
+        (bad params raise naming the value)."""
+        return check_changes({
+            "title": self.title.value.strip(), "statement": self.statement.value.strip(),
+            "layer": self.layer.value, "kind": self.kind.value,
+            "params": parse_params_text(self.params.value),
+            "rationale": self.rationale.value.strip() or None}, EDITABLE)
 
     def _act(self, status: str, reason: str | None = None) -> Finding | None:
         candidate = self.current

@@ -39,9 +39,10 @@ def test_numbers_and_absolutes_are_found_as_written() -> None:
         == ["We always page the carrier.", "Never on Fridays!"]
     assert find_numbers("nothing numeric here") == []
     # Dates in words are not parameters; thousands separators are.
-    assert find_numbers("On 2 July, and again on March 3rd, we hit 1,200 orders an hour.") \
-        == ["1,200 orders"]
+    assert find_numbers("On 2 July, and again on March 3rd, we hit 1,200 connections an "
+                        "hour.") == ["1,200 connections an hour"]
     assert find_numbers("A 4xx, the 3rd retry, v2 and Q1 are no quantities.") == []
+
 
 
 def test_questions_come_in_bank_order_with_the_incident_filled_in(project) -> None:

@@ -7,7 +7,7 @@ from dna_kit.ingest.transcript import parse_transcript
 from dna_kit.interview import InterviewSession, replay_transcript
 from dna_kit.ledger import load_ledger
 from dna_kit.notebook.interview_panel import InterviewPanel
-from dna_kit.notebook.review_panel import candidate_key
+from dna_kit.review import candidate_key
 
 ANSWERS = [
     "The carrier retry storm in March. Every 4xx was retried 10 times, 100 ms apart, and "

@@ -124,9 +124,9 @@ def test_keyboard_commands_accept_reject_skip_back(project, source: Path) -> Non
 
 def test_a_saved_candidate_is_updated_not_duplicated(project, source: Path) -> None:
     candidates = _candidates(source)
-    saved = save_candidates(project, candidates)
-    assert [f.status for f in saved] == ["candidate"] * 3
-    assert save_candidates(project, candidates) == []  # already there
+    saved, skipped = save_candidates(project, candidates)
+    assert [f.status for f in saved] == ["candidate"] * 3 and skipped == 0
+    assert save_candidates(project, candidates) == ([], 3)  # already there
     panel = ReviewPanel(project, candidates)
     panel.accept_button.click()
     ledger = load_ledger(project)
