@@ -10,6 +10,7 @@ The tree::
     │   ├── DuplicateId                 two files claim the same finding id
     │   └── FindingNotFound(KeyError)   no finding has that id
     ├── ProjectError                    no dna/ directory, or one laid out wrongly
+    │   └── NoProject                   no ledger in the folder or above it
     ├── RegistryError(LookupError)      a name asked of a registry is not registered
     ├── PluginError                     an installed plugin failed to load or to register
     ├── SourceError(ValueError)         an input source cannot be read (path, line, reason)
@@ -50,6 +51,7 @@ __all__ = [
     "LedgerError",
     "LedgerInvalid",
     "ModelError",
+    "NoProject",
     "NotebookError",
     "PluginError",
     "ProjectError",
@@ -160,6 +162,10 @@ class FindingNotFound(LedgerError, KeyError):
 
 class ProjectError(DnaKitError):
     """The repository has no dna/ directory, or one laid out wrongly."""
+
+
+class NoProject(ProjectError):
+    """No ``dna/findings/`` in the folder or above it: the repository has no ledger yet."""
 
 
 class RegistryError(DnaKitError, LookupError):

@@ -451,7 +451,7 @@ class Finding:
             raise _fail("status", f"status={status!r} is not one of {', '.join(STATUSES)}",
                         status)
         if status == "rejected" and not reason:
-            raise _fail("rejected_reason", "rejecting a finding needs a reason (--why)", None)
+            raise _fail("rejected_reason", "rejecting a finding needs a reason, so it is not proposed again blindly", None)
         return replace(
             self,
             status=status,

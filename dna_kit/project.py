@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dna_kit.errors import ProjectError
+from dna_kit.errors import NoProject, ProjectError
 from dna_kit.fileio import atomic_write
 
 __all__ = ["Project", "find_project", "init_project"]
@@ -137,8 +137,8 @@ def find_project(start: str | Path = ".") -> Project:
             return _project_at(candidate.parent)
         if (candidate / "dna" / "findings").is_dir():
             return _project_at(candidate)
-    raise ProjectError(
-        f"no dna/findings/ directory in {here} or above it; run `dna init` first"
+    raise NoProject(
+        f"no dna/findings/ directory in {here} or above it; this repository has no ledger yet"
     )
 
 

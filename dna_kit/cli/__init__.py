@@ -77,6 +77,17 @@ def _main(argv: Sequence[str] | None) -> int:
     return _run_handler(args, handler)
 
 
+def _hint(exc: Exception) -> str | None:
+    """The CLI's own words on how to act on a library error the command did not annotate."""
+    from dna_kit.errors import InvalidFinding, NoProject
+
+    if isinstance(exc, NoProject):
+        return "run `dna init` first"
+    if isinstance(exc, InvalidFinding) and exc.field == "rejected_reason":
+        return "pass --why REASON"
+    return None
+
+
 def _run_handler(args: argparse.Namespace, handler: Handler) -> int:
     """Run one command; every way it can end becomes an exit code and at most a line."""
     from dna_kit.errors import DnaKitError
@@ -84,6 +95,7 @@ def _run_handler(args: argparse.Namespace, handler: Handler) -> int:
     try:
         code = handler(args)
     except DnaKitError as exc:
+        exc.hint = exc.hint or _hint(exc)
         lines = str(exc).splitlines() or [type(exc).__name__]
         if exc.hint:  # a command group's own words on how to act (see dna_kit.errors)
             lines[-1] += f"; {exc.hint}"
