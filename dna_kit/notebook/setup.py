@@ -8,12 +8,13 @@ bundled example (so trying a notebook never changes committed files).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from dna_kit._resources import repo_root
+from dna_kit._resources import bundled_example
 from dna_kit.errors import ProjectError
 from dna_kit.project import Project, find_project, init_project
 
@@ -24,21 +25,25 @@ _IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis", 
 
 
 def example_dir(name: str = "logistics") -> Path:
-    """The bundled example ``examples/<name>``: from ``$DNA_EXAMPLES``, the dna_kit
-    checkout this package runs from, or the checkout around the current directory (a
-    notebook server started in ``notebooks/`` after ``pip install .``, as on Binder)."""
+    """The bundled example ``examples/<name>``: from ``$DNA_EXAMPLES``, else the copy
+    dna_kit ships (in the installed wheel, or beside a checkout), else the checkout around
+    the current directory.
+
+    >>> example_dir().name
+    'logistics'
+    """
     places = [Path(os.environ["DNA_EXAMPLES"])] if os.environ.get("DNA_EXAMPLES") else []
-    root = repo_root()
-    if root is not None:
-        places.append(root / "examples")
+    with contextlib.suppress(ProjectError):  # an install without it: look around instead
+        places.append(bundled_example(name).parent)
     here = Path.cwd().resolve()
     places += [folder / "examples" for folder in (here, *here.parents)]
     for place in places:
         if (place / name).is_dir():
             return place / name
     raise ProjectError(
-        f"the bundled example {name!r} comes with a dna_kit checkout (examples/{name}), "
-        "not with the installed package; set project_dir to your own repository instead")
+        f"the bundled example {name!r} is neither in $DNA_EXAMPLES, nor shipped with this "
+        f"dna_kit, nor in a checkout around {here}; set project_dir to your own repository "
+        "instead")
 
 
 def scratch_example(dest: str | Path | None = None, *, name: str = "logistics",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dna_kit import _resources
 from dna_kit.errors import ProjectError
 from dna_kit.notebook import setup
 
@@ -61,9 +62,9 @@ def test_readme_has_a_launch_badge_opening_the_notebooks() -> None:
 
 def test_example_found_from_a_checkout_after_a_plain_install(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # After `pip install .` (Binder) the package is no checkout: the example is found from
-    # the directory the notebook runs in.
-    monkeypatch.setattr(setup, "repo_root", lambda: None)
+    # An install without the bundled example (and no checkout around the package): the
+    # example is found from the directory the notebook runs in.
+    monkeypatch.setattr(_resources, "_PACKAGE", tmp_path / "site-packages" / "dna_kit")
     monkeypatch.delenv("DNA_EXAMPLES", raising=False)
     monkeypatch.chdir(REPO / "notebooks")
     assert setup.example_dir() == REPO / "examples" / "logistics"
