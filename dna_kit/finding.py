@@ -31,6 +31,7 @@ __all__ = [
     "Links",
     "ParamValue",
     "Provenance",
+    "Site",
     "slugify",
 ]
 
@@ -252,6 +253,58 @@ class Links:
 
 
 @dataclass(frozen=True)
+class Site:
+    """Where one of a finding's values lives in the code: the ``param`` it carries, the
+    file (``path``, relative to the repository) and ``line``, and that line's ``code`` as
+    found. Codify locates sites for a person to review; regen --prove changes each one.
+
+    >>> Site.from_dict({"param": "cap", "path": "app/settings.py", "line": 5,
+    ...                 "code": "RETRY_CAP = 5"}).to_dict()["line"]
+    5
+    """
+
+    param: str
+    path: str
+    line: int
+    code: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Any, index: int = 0) -> Site:
+        where = f"binding.sites[{index}]"
+        if not isinstance(data, Mapping):
+            raise _fail(where, f"must be a mapping with param, path, line, got {data!r}", data)
+        unknown = set(data) - {"param", "path", "line", "code"}
+        if unknown:
+            raise _fail(where, f"unknown key(s) {sorted(unknown)!r}", sorted(unknown))
+        param = _text(data, "param", required=True, where=f"{where}.param")
+        path = _text(data, "path", required=True, where=f"{where}.path")
+        assert param is not None and path is not None
+        if not _PARAM_NAME_RE.match(param):
+            raise _fail(f"{where}.param", f"param={param!r} is not a parameter name", param)
+        if path.startswith("/") or ".." in path.split("/"):
+            raise _fail(f"{where}.path", f"path={path!r} must be relative to the repository "
+                        "and stay inside it", path)
+        line = data.get("line")
+        if isinstance(line, bool) or not isinstance(line, int) or line < 1:
+            raise _fail(f"{where}.line", f"line={line!r} must be a line number (1 or more)",
+                        line)
+        code = data.get("code") or ""
+        if not isinstance(code, str):
+            raise _fail(f"{where}.code", f"code={code!r} must be text", code)
+        return cls(param=param, path=path, line=line, code=code)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"param": self.param, "path": self.path, "line": self.line}
+        if self.code:
+            out["code"] = self.code
+        return out
+
+    def describe(self) -> str:
+        """``app/settings.py:5`` and the code, as a report shows a site."""
+        return f"{self.path}:{self.line}" + (f" {self.code}" if self.code else "")
+
+
+@dataclass(frozen=True)
 class Binding:
     """How a property test reaches the code: a template, a ``module:callable`` target,
     parameter overrides, and an optional input domain (``int:0..1000``)."""
@@ -261,6 +314,8 @@ class Binding:
     params: Mapping[str, ParamValue] = field(default_factory=dict)
     domain: str | None = None
     targets: Mapping[str, str] = field(default_factory=dict)
+    #: Where the finding's values live in the code (see :class:`Site`).
+    sites: tuple[Site, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Any) -> Binding | None:
@@ -268,7 +323,7 @@ class Binding:
             return None
         if not isinstance(data, Mapping):
             raise _fail("binding", f"must be a mapping, got {data!r}", data)
-        unknown = set(data) - {"template", "target", "params", "domain", "targets"}
+        unknown = set(data) - {"template", "target", "params", "domain", "targets", "sites"}
         if unknown:
             raise _fail("binding", f"unknown key(s) {sorted(unknown)!r}", sorted(unknown))
         template = _text(data, "template", required=True, where="binding.template")
@@ -283,12 +338,16 @@ class Binding:
         params = data.get("params") or {}
         if not isinstance(params, Mapping):
             raise _fail("binding.params", f"must be a mapping, got {params!r}", params)
+        sites = data.get("sites") or []
+        if not isinstance(sites, list):
+            raise _fail("binding.sites", f"must be a list, got {sites!r}", sites)
         return cls(
             template=template,
             target=target,
             params={k: parse_param(k, v) for k, v in params.items()},
             domain=_text(data, "domain", where="binding.domain"),
             targets=dict(targets),
+            sites=tuple(Site.from_dict(item, i) for i, item in enumerate(sites)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,6 +358,8 @@ class Binding:
             out["params"] = {k: param_to_data(v) for k, v in self.params.items()}
         if self.domain:
             out["domain"] = self.domain
+        if self.sites:
+            out["sites"] = [site.to_dict() for site in self.sites]
         return out
 
 

@@ -53,7 +53,7 @@ def finding_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["id", "title", "statement", "layer", "kind"],
         "properties": {
-            "id": {"type": "string", "pattern": r"^F-\d{4,}$"},
+            "id": {"type": "string", "pattern": r"^F-[0-9]{4,}$"},
             "title": _TEXT,
             "statement": {**_TEXT, "description": "the rule, in one sentence"},
             "layer": {"enum": list(LAYERS)},
@@ -76,8 +76,8 @@ def finding_schema() -> dict[str, Any]:
                 "properties": {
                     "tests": _WORDS,
                     "decisions": _WORDS,
-                    "supersedes": {"type": "array", "items": {"pattern": r"^F-\d{4,}$"}},
-                    "superseded_by": {"type": "array", "items": {"pattern": r"^F-\d{4,}$"}},
+                    "supersedes": {"type": "array", "items": {"pattern": r"^F-[0-9]{4,}$"}},
+                    "superseded_by": {"type": "array", "items": {"pattern": r"^F-[0-9]{4,}$"}},
                 },
             },
             "binding": {
@@ -90,6 +90,25 @@ def finding_schema() -> dict[str, Any]:
                     "targets": {"type": "object", "additionalProperties": _TARGET},
                     "params": {"type": "object", "additionalProperties": _PARAM},
                     "domain": {"type": "string"},
+                    "sites": {
+                        "type": "array",
+                        "description": "where the finding's values live in the code: found "
+                                       "by dna codify / dna locate, reviewable by hand; "
+                                       "regen --prove changes each one",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["param", "path", "line"],
+                            "properties": {
+                                "param": {"type": "string",
+                                          "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
+                                "path": {**_TEXT, "description": "relative to the "
+                                         "repository, with / separators"},
+                                "line": {"type": "integer", "minimum": 1},
+                                "code": {"type": "string"},
+                            },
+                        },
+                    },
                 },
             },
         },

@@ -113,3 +113,23 @@ def test_rejecting_needs_a_reason_and_keeps_it():
     assert (rejected.status, rejected.rejected_reason) == ("rejected", "one-off")
     assert rejected.updated == dt.date(2026, 1, 2)
     assert rejected.with_status("accepted").rejected_reason is None
+
+
+def test_binding_sites_round_trip_and_bad_ones_name_their_field():
+    from dna_kit.errors import InvalidFinding
+    from dna_kit.finding import Binding
+
+    data = {"template": "backoff_schedule", "target": "app.retry:delay",
+            "sites": [{"param": "cap", "path": "app/settings.py", "line": 5,
+                       "code": "RETRY_CAP = 5"}]}
+    binding = Binding.from_dict(data)
+    assert binding is not None and binding.sites[0].describe() == "app/settings.py:5 RETRY_CAP = 5"
+    assert binding.to_dict() == data
+    for bad, field in (({"param": "cap", "path": "/etc/x.py", "line": 1}, "path"),
+                       ({"param": "cap", "path": "../x.py", "line": 1}, "path"),
+                       ({"param": "cap", "path": "a.py", "line": 0}, "line"),
+                       ({"param": "cap", "path": "a.py", "line": 2, "colour": 1}, "sites[0]"),
+                       ({"param": "1x", "path": "a.py", "line": 2}, "param")):
+        with pytest.raises(InvalidFinding) as info:
+            Binding.from_dict({**data, "sites": [bad]})
+        assert field in (info.value.field or ""), info.value
