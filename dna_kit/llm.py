@@ -7,7 +7,7 @@ improves extraction, interview follow-ups and drafts::
 
     config = load_llm_config(project.config())     # None: no model, use the offline path
     if config is not None:
-        client = LLMClient(config)
+        client = LLMClient(config, project=project)  # answers cached in dna/.cache/llm
         reply = client.complete_json(system, user, schema, purpose="extract")
 
 Every text is passed through :func:`dna_kit.redact.redact` before it leaves the machine.
@@ -228,22 +228,24 @@ def _shorten(text: str, limit: int = 120) -> str:
 class LLMClient:
     """Asks the configured model; redacts what it sends, retries, caches what it gets.
 
-    ``cache_dir`` overrides where answers are cached; by default it is
-    ``config.cache_dir``, else ``dna/.cache/llm`` of the project the current directory is
-    in (no cache outside a project). The folder gets a ``.gitignore`` of its own, so cached
-    answers never end up in a commit.
+    Where answers are cached: ``cache_dir`` when given; else nowhere if the configuration
+    turns the cache off; else ``config.cache_dir`` (``DNA_LLM_CACHE_DIR``); else
+    ``dna/.cache/llm`` of ``project`` (a :class:`~dna_kit.project.Project`, or a path in
+    one); else nowhere. The current directory never decides. The folder gets a
+    ``.gitignore`` of its own, so cached answers never end up in a commit.
 
-    >>> client = LLMClient(load_llm_config())                # doctest: +SKIP
+    >>> client = LLMClient(load_llm_config(), project=project)  # doctest: +SKIP
     >>> client.complete_text("Be brief.", "Say hi", purpose="smoke test")  # doctest: +SKIP
     'Hi.'
     """
 
-    def __init__(self, config: LLMConfig, cache_dir: str | Path | None = None) -> None:
+    def __init__(self, config: LLMConfig, cache_dir: str | Path | None = None, *,
+                 project: Project | str | Path | None = None) -> None:
         if not isinstance(config, LLMConfig):
             raise ModelError(f"LLMClient needs an LLMConfig, got {config!r}; "
                              "use load_llm_config()")
         self.config = config
-        self.cache_dir = self._resolve_cache_dir(cache_dir)
+        self.cache_dir = self._resolve_cache_dir(cache_dir, project)
         #: What this client did: requests sent, cache hits, retries, schema re-asks.
         self.stats: Counter[str] = Counter()
         #: How many secrets of each type were redacted from what was sent.
@@ -256,19 +258,20 @@ class LLMClient:
         # has passed it is not asked again.
         self._down_since: float | None = None
 
-    def _resolve_cache_dir(self, cache_dir: str | Path | None) -> Path | None:
+    def _resolve_cache_dir(self, cache_dir: str | Path | None,
+                           project: Project | str | Path | None) -> Path | None:
         if cache_dir is not None:
             return Path(cache_dir)
         if not self.config.cache:
             return None
         if self.config.cache_dir is not None:
             return self.config.cache_dir
-        from dna_kit.project import find_project
-
-        try:
-            return find_project(Path.cwd()).dna_dir / DEFAULT_CACHE_SUBDIR
-        except ProjectError:
+        if project is None:
             return None
+        from dna_kit.project import Project, find_project
+
+        found = project if isinstance(project, Project) else find_project(project)
+        return found.dna_dir / DEFAULT_CACHE_SUBDIR
 
     # -- public -----------------------------------------------------------------------
 
@@ -531,10 +534,7 @@ def client_for_project(project: Project) -> LLMClient | None:
     config = load_llm_config(project.config())
     if config is None:
         return None
-    cache_dir = None
-    if config.cache and config.cache_dir is None:
-        cache_dir = project.dna_dir / DEFAULT_CACHE_SUBDIR
-    return LLMClient(config, cache_dir=cache_dir)
+    return LLMClient(config, project=project)
 
 
 def _fix_request(problems: list[str]) -> str:

@@ -58,7 +58,7 @@ def _project_config(cwd: str) -> tuple[dict[str, Any], Any]:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from dna_kit.llm import DEFAULT_CACHE_SUBDIR, LLMClient, load_llm_config
+    from dna_kit.llm import LLMClient, load_llm_config
 
     config_data, project = _project_config(args.cwd)
     config = load_llm_config(config_data)
@@ -66,8 +66,7 @@ def cmd_model(args: argparse.Namespace) -> int:
         print("no model configured: everything runs offline. To use one, set DNA_LLM_MODEL "
               "(or llm.model in dna/config.yaml) and OPENAI_BASE_URL / OPENAI_API_KEY.")
         return 0
-    cache_dir = project.dna_dir / DEFAULT_CACHE_SUBDIR if project is not None else None
-    client = LLMClient(config, cache_dir=config.cache_dir or cache_dir)
+    client = LLMClient(config, project=project)
     extra = []
     if config.redact_ip_addresses:
         extra.append("IP addresses")

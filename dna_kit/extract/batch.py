@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dna_kit.extract.candidate import Candidate
+from dna_kit.extract.scorer import DEFAULT, Weights
 
 __all__ = ["FileExtraction", "extract_paths"]
 
@@ -40,6 +41,8 @@ class FileExtraction:
     candidates: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    #: The field of the source the error is about (``time``: no time column), if any.
+    error_field: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -47,7 +50,7 @@ class FileExtraction:
 
 
 def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
-         extract: bool, llm: Any = None) -> FileExtraction:
+         extract: bool, llm: Any = None, weights: Weights = DEFAULT) -> FileExtraction:
     from dna_kit.extract import extract_findings
     from dna_kit.ingest import read_one
 
@@ -57,6 +60,7 @@ def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
         out.size = path.stat().st_size
     if result.error is not None:
         out.error = str(result.error)
+        out.error_field = getattr(result.error, "field", None)
         return out
     out.documents = len(result.documents)
     for document in result.documents:
@@ -65,27 +69,30 @@ def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
         out.metadata += [k for k in document.metadata if k not in out.metadata]
         if extract:
             seen = len(document.warnings)
-            out.candidates += extract_findings(document, llm=llm)
+            out.candidates += extract_findings(document, llm=llm, weights=weights)
             # What extraction had to say (a model that failed, and the offline fallback).
             out.warnings += document.warnings[seen:]
     return out
 
 
-def _one_packed(args: tuple[Path, str | None, Mapping[str, str] | None, bool]
+def _one_packed(args: tuple[Path, str | None, Mapping[str, str] | None, bool, Weights]
                 ) -> FileExtraction:
-    return _one(*args)
+    path, format, fields, extract, weights = args
+    return _one(path, format, fields, extract, None, weights)
 
 
 def extract_paths(paths: Iterable[str | Path], *, workers: int | None = None,
                   format: str | None = None, fields: Mapping[str, str] | None = None,
                   extract: bool = True, llm: Any = None,
-                  progress: bool | None = None) -> Iterator[FileExtraction]:
+                  progress: bool | None = None,
+                  weights: Weights = DEFAULT) -> Iterator[FileExtraction]:
     """Read (and, unless ``extract=False``, extract) every source under ``paths``.
 
     ``workers`` processes share the work (default: every core; 1 runs in this process;
     a model client always runs in this process). Bad files give a result with ``error``
     set; the rest go on. ``progress`` shows a bar on stderr (default: when stderr is a
-    terminal), only once the run has taken a second.
+    terminal), only once the run has taken a second. ``weights`` are the offline
+    extractor's (see :func:`~dna_kit.extract.extract_findings`).
     """
     import sys
 
@@ -101,7 +108,7 @@ def extract_paths(paths: Iterable[str | Path], *, workers: int | None = None,
     try:
         if workers == 1 or llm is not None:
             for path in files:
-                result = _one(path, format, fields, extract, llm)
+                result = _one(path, format, fields, extract, llm, weights)
                 _tick(bar, result)
                 yield result
             return
@@ -110,7 +117,8 @@ def extract_paths(paths: Iterable[str | Path], *, workers: int | None = None,
             todo = iter(files)
             # A bounded window of files in flight keeps memory flat.
             for path in todo:
-                pending.append(pool.submit(_one_packed, (path, format, fields, extract)))
+                pending.append(pool.submit(_one_packed,
+                                           (path, format, fields, extract, weights)))
                 if len(pending) >= workers * 4:
                     result = pending.popleft().result()
                     _tick(bar, result)

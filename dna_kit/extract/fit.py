@@ -5,7 +5,12 @@ One logistic regression over the named features of :func:`dna_kit.extract.scorer
 positive when it matches an annotated item under the rule of :mod:`dna_kit.extract.evaluate`. The
 weights are per feature; no sentence, phrase or word list comes from the annotations.
 ``cross_validate`` refits leaving one source file out at a time, which estimates how the
-extractor does on write-ups it was not fitted on.
+extractor does on write-ups it was not fitted on. A refit is a new
+:class:`~dna_kit.extract.scorer.Weights` value passed to the extractor; the fitted defaults
+(:data:`~dna_kit.extract.scorer.DEFAULT`) are never changed.
+
+This module uses :mod:`.evaluate` (the matching rule and the report); evaluate never uses
+this one.
 
     python -m dna_kit.extract.fit --gold ../shared/corpus/gold-dev --corpus ../shared/corpus
     python -m dna_kit.extract.fit --gold ... --corpus ... --cv --thresholds=-1.6,-1.5,-1.4,-1.3
@@ -15,10 +20,19 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Row", "cross_validate", "fit_weights", "sentence_rows"]
+from dna_kit.errors import SourceError
+from dna_kit.extract.candidate import Candidate, CandidateSource
+from dna_kit.extract.evaluate import EvalReport, evaluate_extraction, load_gold, match_candidates
+from dna_kit.extract.offline import extract_offline, score_sentences
+from dna_kit.extract.scorer import CUE_SIGNS, DEFAULT, Weights, layer_features
+from dna_kit.finding import LAYERS
+
+__all__ = ["Row", "cross_validate", "cross_validate_extraction", "cross_validate_layers",
+           "fit", "fit_layers", "fit_weights", "sentence_rows"]
 
 
 @dataclass(frozen=True)
@@ -31,11 +45,12 @@ class Row:
 
 
 def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
-    """One row per scored sentence of every annotated source: features and label."""
-    from dna_kit.extract.candidate import Candidate, CandidateSource
-    from dna_kit.extract.evaluate import load_gold, match_candidates
-    from dna_kit.extract.offline import score_sentences
-    from dna_kit.extract.scorer import layer_features
+    """One row per scored sentence of every annotated source: features and label.
+
+    >>> rows = sentence_rows("corpus/gold-dev", "corpus")       # doctest: +SKIP
+    >>> sum(r.label for r in rows)                                # doctest: +SKIP
+    321
+    """
     from dna_kit.ingest import ingest
 
     rows: list[Row] = []
@@ -57,18 +72,15 @@ def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
     return rows
 
 
-def _signs() -> dict[str, float]:
-    from dna_kit.extract.scorer import CUE_SIGNS
-
-    return dict(CUE_SIGNS)
-
-
-_SIGNS = _signs()
-
-
 def fit_weights(rows: list[Row], *, l2: float = 1.0, steps: int = 3000,
                 rate: float = 0.5) -> tuple[float, dict[str, float]]:
-    """``(bias, weights)`` of an L2-regularised logistic regression (batch gradient)."""
+    """``(bias, weights)`` of an L2-regularised logistic regression (batch gradient).
+
+    >>> rows = [Row("a", {"modal": 1.0}, 1, "how", {}), Row("b", {}, 0, None, {})]
+    >>> bias, weights = fit_weights(rows, steps=200)
+    >>> weights["modal"] > 0 > bias
+    True
+    """
     import numpy as np
 
     names = sorted({k for r in rows for k in r.features})
@@ -76,7 +88,7 @@ def fit_weights(rows: list[Row], *, l2: float = 1.0, steps: int = 3000,
     y = np.array([r.label for r in rows], dtype=float)
     # A cue can only add evidence in the direction it was written for: "we decided" never
     # counts against a sentence, "thank you" never for it.
-    sign = np.array([0.0] + [_SIGNS.get(n, 0.0) for n in names])
+    sign = np.array([0.0] + [CUE_SIGNS.get(n, 0.0) for n in names])
     w = np.zeros(x.shape[1])
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
@@ -87,12 +99,15 @@ def fit_weights(rows: list[Row], *, l2: float = 1.0, steps: int = 3000,
     return float(w[0]), {n: round(float(v), 2) for n, v in zip(names, w[1:], strict=True)}
 
 
-LAYERS = ("what", "how", "why")
-
-
 def fit_layers(rows: list[Row], *, l2: float = 2.0, steps: int = 3000,
                rate: float = 0.5) -> dict[str, dict[str, float]]:
-    """Per layer, feature weights of a softmax regression over annotated sentences."""
+    """Per layer, feature weights of a softmax regression over annotated sentences.
+
+    >>> rows = [Row("a", {}, 1, "why", {"why_words": 1.0}),
+    ...         Row("b", {}, 1, "how", {"how_words": 1.0})]
+    >>> Weights(0.0, {}, fit_layers(rows, steps=200)).layer_of({"why_words": 1.0})
+    'why'
+    """
     import numpy as np
 
     data = [r for r in rows if r.layer in LAYERS]
@@ -121,12 +136,11 @@ def cross_validate_layers(rows: list[Row], *, l2: float = 2.0) -> float:
     data = [r for r in rows if r.layer in LAYERS]
     right = 0
     for source in sorted({r.source for r in data}):
-        weights = fit_layers([r for r in data if r.source != source], l2=l2)
+        weights = Weights(DEFAULT.bias, DEFAULT.weights,
+                          fit_layers([r for r in data if r.source != source], l2=l2))
         for r in data:
             if r.source == source:
-                guess = max(LAYERS, key=lambda layer: weights[layer].get("(bias)", 0.0) + sum(
-                    weights[layer].get(k, 0.0) * v for k, v in r.layer_features.items()))
-                right += guess == r.layer
+                right += weights.layer_of(r.layer_features) == r.layer
     return right / max(1, len(data))
 
 
@@ -142,45 +156,42 @@ def cross_validate(rows: list[Row], *, l2: float = 1.0) -> list[float]:
     return scores
 
 
+def fit(rows: list[Row], *, l2: float = 1.0, layer_l2: float = 2.0,
+        threshold: float = DEFAULT.threshold) -> Weights:
+    """Extraction weights fitted on ``rows``: the sentence score's and the layers'.
+
+    >>> rows = [Row("a", {"modal": 1.0}, 1, "why", {"why_words": 1.0}),
+    ...         Row("b", {}, 0, None, {})]
+    >>> fit(rows, threshold=-1.0).threshold
+    -1.0
+    """
+    bias, weights = fit_weights(rows, l2=l2)
+    return Weights(bias=bias, weights=weights, layer_weights=fit_layers(rows, l2=layer_l2),
+                   threshold=threshold)
+
+
 def cross_validate_extraction(gold_dir: str | Path, corpus_dir: str | Path, *,
                               l2: float = 1.0, layer_l2: float = 2.0,
-                              threshold: float | None = None) -> Any:
+                              threshold: float | None = None) -> EvalReport:
     """The whole extractor scored on each annotated write-up with weights fitted without
     it: an estimate of how it does on write-ups nobody annotated. ``threshold`` replaces
-    the extractor's own (:data:`dna_kit.extract.offline.THRESHOLD`). Returns an
-    :class:`~dna_kit.extract.evaluate.EvalReport`."""
-    from dna_kit.extract import scorer as rules
-    from dna_kit.extract.evaluate import EvalReport, evaluate_extraction
-    from dna_kit.extract.offline import THRESHOLD, extract_offline
+    the extractor's own (:data:`DEFAULT`'s).
 
-    cut = THRESHOLD if threshold is None else threshold
-
+    >>> cross_validate_extraction("corpus/gold-dev", "corpus").f1   # doctest: +SKIP
+    0.486...
+    """
+    cut = DEFAULT.threshold if threshold is None else threshold
     rows = sentence_rows(gold_dir, corpus_dir)
     if len({r.source for r in rows}) < 2 or not any(r.label for r in rows):
-        from dna_kit.errors import SourceError
-
         raise SourceError("leaving one source out needs at least two annotated sources with "
                           "matching sentences", path=gold_dir)
-    saved = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
     files = []
-    try:
-        for source in sorted({r.source for r in rows}):
-            train = [r for r in rows if r.source != source]
-            rules.BIAS, weights = fit_weights(train, l2=l2)
-            rules.WEIGHTS.clear()
-            rules.WEIGHTS.update(weights)
-            rules.LAYER_WEIGHTS.clear()
-            rules.LAYER_WEIGHTS.update(fit_layers(train, l2=layer_l2))
-            report = evaluate_extraction(
-                gold_dir, corpus_dir, only=[source],
-                extractor=lambda document: extract_offline(document, threshold=cut))
-            files += report.files
-    finally:
-        rules.BIAS = saved[0]
-        rules.WEIGHTS.clear()
-        rules.WEIGHTS.update(saved[1])
-        rules.LAYER_WEIGHTS.clear()
-        rules.LAYER_WEIGHTS.update(saved[2])
+    for source in sorted({r.source for r in rows}):
+        weights = fit([r for r in rows if r.source != source], l2=l2, layer_l2=layer_l2,
+                      threshold=cut)
+        report = evaluate_extraction(gold_dir, corpus_dir, only=[source],
+                                     extractor=partial(extract_offline, weights=weights))
+        files += report.files
     return EvalReport(files)
 
 
@@ -202,9 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {"BIAS": round(bias, 2), "WEIGHTS": dict(sorted(
         weights.items(), key=lambda kv: -abs(kv[1])))}
     print(f"{len(rows)} sentences, {sum(r.label for r in rows)} matched an annotation")
-    print(f"BIAS = {out['BIAS']}")
-    print("WEIGHTS = " + repr(out["WEIGHTS"]))
-    print("LAYER_WEIGHTS = " + repr(fit_layers(rows, l2=args.layer_l2)))
+    print("# the defaults of dna_kit/extract/scorer.py (DEFAULT is built from them):")
+    print(f"_BIAS = {out['BIAS']}")
+    print("_WEIGHTS = " + repr(out["WEIGHTS"]))
+    print("_LAYER_WEIGHTS = " + repr(fit_layers(rows, l2=args.layer_l2)))
     if args.cv:
         print(f"layer accuracy, leave one file out: "
               f"{cross_validate_layers(rows, l2=args.layer_l2):.3f}")

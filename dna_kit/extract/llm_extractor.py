@@ -35,7 +35,8 @@ from typing import Any
 from dna_kit.document import Document
 from dna_kit.errors import InvalidFinding, ModelError
 from dna_kit.extract.candidate import CANDIDATE_SCHEMA, Candidate, CandidateSource
-from dna_kit.extract.scorer import looks_like_injection
+from dna_kit.extract.offline import extract_offline
+from dna_kit.extract.scorer import DEFAULT, Weights, looks_like_injection
 from dna_kit.redact import placeholder, redact, redaction_spans
 
 __all__ = [
@@ -419,14 +420,15 @@ def _extract(document: Document, client: Any, max_chars: int,
 
 
 def extract_with_model(document: Document, client: Any, *, max_chars: int = MAX_CHUNK_CHARS,
-                       max_chunks: int = MAX_CHUNKS) -> list[Candidate]:
+                       max_chunks: int = MAX_CHUNKS,
+                       weights: Weights = DEFAULT) -> list[Candidate]:
     """Candidate findings of ``document`` proposed by the model behind ``client`` (an
     :class:`~dna_kit.llm.LLMClient`), checked against the source, in source order.
 
     The document goes in chunks of at most ``max_chars`` characters; one needing more than
     ``max_chunks`` requests is not sent at all. On any :class:`~dna_kit.errors.ModelError`
     (endpoint down, too slow, garbage, nothing verifiable, too long) the offline
-    extractor's candidates are returned instead, with a
+    extractor's candidates (under ``weights``) are returned instead, with a
     :class:`ModelFallback` warning that is also added to ``document.warnings``.
 
     >>> from dna_kit.llm import LLMClient, load_llm_config      # doctest: +SKIP
@@ -439,8 +441,6 @@ def extract_with_model(document: Document, client: Any, *, max_chars: int = MAX_
     try:
         return _extract(document, client, max_chars, max_chunks)
     except ModelError as exc:
-        from dna_kit.extract import extract_findings
-
         _warn(document, f"{document.path}: the model extractor failed ({exc}); "
                         "used the offline extractor instead")
         config = getattr(client, "config", None)
@@ -448,7 +448,7 @@ def extract_with_model(document: Document, client: Any, *, max_chars: int = MAX_
         ips = bool(getattr(config, "redact_ip_addresses", False))
         # Whatever path produced them, candidates from --llm never carry a secret.
         return [redact_candidate(c, names=names, ip_addresses=ips)
-                for c in extract_findings(document)]
+                for c in extract_offline(document, weights)]
 
 
 def redact_candidate(candidate: Candidate, *, names: Sequence[str] = (),

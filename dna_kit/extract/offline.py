@@ -2,9 +2,10 @@
 deterministic, and fast enough for an archive of write-ups (see benchmarks/bench_extract.py).
 
 Steps: segment the document (:mod:`.segment`), score each sentence by its cues and its
-section (:mod:`.rules`), keep those above :data:`THRESHOLD`, classify layer and kind, name
-the values (:mod:`.params`), and drop near-duplicates (the same rule told twice, say in
-the summary and the timeline), keeping the better-scored telling.
+section (:mod:`.scorer`), keep those reaching the weights' threshold, classify layer and
+kind, name the values (:mod:`.quantities`), and drop near-duplicates (the same rule told
+twice, say in the summary and the timeline), keeping the better-scored telling. Every step
+takes the :class:`~dna_kit.extract.scorer.Weights` to use (default: the fitted ones).
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dna_kit.document import Document
-from dna_kit.extract import scorer as rules
 from dna_kit.extract.candidate import Candidate, CandidateSource
 from dna_kit.extract.lexicon import words
 from dna_kit.extract.quantities import NUMBER_WORD, find_params, find_quantities
 from dna_kit.extract.scorer import (
+    DEFAULT,
+    ScoreBound,
+    Weights,
     classify,
     content_of,
     content_words,
@@ -30,11 +33,8 @@ from dna_kit.extract.scorer import (
 )
 from dna_kit.extract.segment import Sentence, segment
 
-__all__ = ["DUPLICATE_JACCARD", "THRESHOLD", "Scored", "extract_offline", "score_sentences"]
+__all__ = ["DUPLICATE_JACCARD", "Scored", "extract_offline", "score_sentences"]
 
-#: Sentences scoring below this are not proposed (the best F1 leaving one annotated
-#: write-up out at a time, see README "Extraction quality").
-THRESHOLD = -1.4
 #: Two sentences sharing this share of their words state the same thing.
 DUPLICATE_JACCARD = 0.7
 
@@ -67,23 +67,31 @@ class Scored:
         return bool(self.quantities)
 
 
-def score_sentences(document: Document) -> list[Scored]:
-    """Every prose sentence of ``document`` with its features and score, in order.
+def score_sentences(document: Document, weights: Weights = DEFAULT) -> list[Scored]:
+    """Every prose sentence of ``document`` with its features and its score under
+    ``weights``, in order.
 
     Sentences that are too short to state anything, and sentences addressed to a model
     ("ignore previous instructions..."), are left out: they are not knowledge about the
     system, and leaving them out touches no other sentence.
+
+    >>> doc = Document("pm.md", "## Action items\\n\\n- Retries must be capped at 3.\\n")
+    >>> [(s.sentence.text, s.has_quantity) for s in score_sentences(doc)]
+    [('Retries must be capped at 3.', True)]
     """
-    return list(iter_scored(document))
+    return list(iter_scored(document, weights))
 
 
-def iter_scored(document: Document, *, threshold: float | None = None) -> Iterator[Scored]:
+def iter_scored(document: Document, weights: Weights = DEFAULT, *,
+                prune: bool = False) -> Iterator[Scored]:
     """:func:`score_sentences` one at a time: a long document's features are never all
     held at once (the word counts of the document are taken in a first pass).
 
-    Given ``threshold``, sentences that cannot reach it are left out, and their values
-    with units are never looked for: a value can add at most the ``quantity`` weight.
+    With ``prune``, sentences that cannot reach ``weights.threshold`` are left out, and
+    their values with units are never looked for: a value can add at most the
+    ``quantity`` weight.
     """
+    threshold = weights.threshold if prune else None
     sentences = [s for s in segment(document)
                  if len(s.text) >= 12 and _is_prose(s.text) and not looks_like_injection(s.text)]
     # Each sentence's words are needed twice (the document's word counts, then its own
@@ -102,8 +110,8 @@ def iter_scored(document: Document, *, threshold: float | None = None) -> Iterat
     text = document.text
     n = len(sentences)
     new_block = _NEW_BLOCK.search
-    gain = rules.WEIGHTS.get("quantity")
-    bound = rules.ScoreBound.make() if threshold is not None else None
+    gain = weights.weights.get("quantity")
+    bound = ScoreBound.make(weights) if threshold is not None else None
     # The bound is exact up to rounding in another summation order: a margin keeps every
     # sentence that features() could score at the threshold.
     reach = (threshold - max(gain or 0.0, 0.0) - 1e-9) if threshold is not None else 0.0
@@ -123,7 +131,7 @@ def iter_scored(document: Document, *, threshold: float | None = None) -> Iterat
                          has_quantity=False, block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
                          content=content, doc_sentences=n)
-        total = score(feats)
+        total = score(feats, weights)
         if threshold is not None and total + max(gain or 0.0, 0.0) < threshold:
             continue
         # Values in digits: what the weights were fitted on. "Ten times" in a story is
@@ -160,8 +168,9 @@ _KEEP_WORDS_UP_TO = 1_000_000
 _NEW_BLOCK = re.compile(r"\n[ \t>]*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||^\s*$")
 
 
-def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list[Candidate]:
-    """Candidate findings of ``document``, in source order.
+def extract_offline(document: Document, weights: Weights = DEFAULT) -> list[Candidate]:
+    """Candidate findings of ``document``, in source order: the sentences scoring at least
+    ``weights.threshold`` under ``weights``.
 
     >>> from dna_kit.document import Document
     >>> doc = Document("pm.md", "## Action items\\n\\n- Retries must be capped at 3.\\n")
@@ -169,13 +178,14 @@ def extract_offline(document: Document, *, threshold: float = THRESHOLD) -> list
     [('how', 'retry_policy', {'max_retries': '3'})]
     """
     scored: list[tuple[float, Candidate]] = []
-    for item in iter_scored(document, threshold=threshold):
+    threshold = weights.threshold
+    for item in iter_scored(document, weights, prune=True):
         if item.score < threshold:
             continue
         sentence = item.sentence
         section = sentence.section.kind if sentence.section else None
         layer, kind = classify(sentence.text, section, has_quantity=item.has_quantity,
-                               base=item.features)
+                               base=item.features, weights=weights)
         scored.append((item.score, Candidate(
             quote=document.text[sentence.start:sentence.end],
             title=_title(sentence),

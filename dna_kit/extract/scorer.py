@@ -3,24 +3,31 @@
 A sentence's features are the cue families it shows (limits, modal words, decisions,
 reasons, comparisons, "after the incident", priorities; see :mod:`.lexicon`), its shape
 (a question, a lead-in ending with a colon, an imperative), its section and block, its
-length, how specific its words are to the document, and how long the document is. Its score is a weighted sum of
-those features: a logit. The weights are per feature, never per sentence, and were fitted
-once on the annotated half of the public postmortem corpus (:mod:`.train` reproduces it).
+length, how specific its words are to the document, and how long the document is. Its
+score is a weighted sum of those features: a logit. The weights are per feature, never per
+sentence, and were fitted once on the annotated half of the public postmortem corpus
+(:mod:`.fit` reproduces it).
+
+The weights are a value, :class:`Weights`, passed to whatever scores or classifies;
+:data:`DEFAULT` holds the fitted ones. Nothing here is changed at run time: a refit (say,
+leaving one source out) builds new :class:`Weights` and passes them on.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from dna_kit.extract.lexicon import CUE_LEXICON, FAMILY_LEXICON, words
+from dna_kit.finding import LAYERS
 
 __all__ = [
-    "BIAS",
     "CUE_SIGNS",
-    "LAYER_WEIGHTS",
-    "WEIGHTS",
+    "DEFAULT",
     "ScoreBound",
+    "Weights",
     "classify",
     "content_of",
     "content_words",
@@ -188,9 +195,10 @@ def content_words(text: str) -> set[str]:
     return content_of(words(text))
 
 
-#: The weight of each feature, fitted once by logistic regression on the annotated half of
-#: the public postmortem corpus (per feature, never per sentence; see README).
-WEIGHTS: dict[str, float] = {
+# The weight of each feature, fitted once by logistic regression on the annotated half of
+# the public postmortem corpus (per feature, never per sentence; see README). Read only
+# through DEFAULT.
+_WEIGHTS: dict[str, float] = {
     "short": -1.67, "length": 1.65, "doc_size": -1.57, "central": -1.46, "quantity": 1.36,
     "ends_colon": -1.12, "section:impact": -1.1, "section:contributors": 1.08, "rare": 1.03,
     "section:timeline": -0.91, "section:none": -0.9, "comparison": 0.87, "order": 0.79,
@@ -203,19 +211,132 @@ WEIGHTS: dict[str, float] = {
     "long": -0.1, "code": 0.06, "first_in_block": -0.06, "question": -0.06,
     "section:went_wrong": 0.06, "negation": -0.02, "section:summary": 0.01,
 }
-BIAS = -1.3
+_BIAS = -1.3
+# Sentences scoring below this are not proposed (the best F1 leaving one annotated
+# write-up out at a time, see README "Extraction quality").
+_THRESHOLD = -1.4
+
+# Per layer, the weight of each layer feature (a softmax regression fitted on the
+# annotated half of the public corpus; see dna_kit.extract.fit). Read only through DEFAULT.
+_LAYER_WEIGHTS: dict[str, dict[str, float]] = {
+    "what": {
+        "function": 0.82, "section:summary": 0.54, "section:timeline": -0.54, "limit":
+        -0.51, "comparison": -0.5, "(bias)": -0.48, "limits": -0.45, "process": -0.43,
+        "section:root_cause": 0.43, "future": -0.42, "present": 0.41, "practice": -0.38,
+        "imperative": -0.37, "behaviour": 0.33, "why_words": -0.33, "modal": -0.32, "noise":
+        -0.28, "reason": 0.27, "absolute": 0.26, "how_words": -0.26, "section:lessons":
+        -0.25, "how_tech": -0.22, "lesson": -0.2, "after_incident": -0.19, "machinery":
+        -0.19, "past": 0.19, "reasoning": -0.18, "section:resolution": 0.14, "quantity":
+        -0.13, "section:action_items": -0.13, "we": -0.13, "we_past": -0.12, "section:none":
+        -0.11, "narrative_time": 0.1, "section:went_wrong": -0.08, "anaphora": 0.07,
+        "what_words": 0.07, "order": 0.06, "decision": -0.05, "link": -0.05, "code": -0.04,
+        "conditional": -0.04, "ends_colon": -0.04, "negation": 0.03, "generic_present":
+        -0.01, "people": -0.01,
+    },
+    "how": {
+        "section:timeline": 0.84, "imperative": 0.79, "quantity": 0.66, "how_words": 0.56,
+        "past": -0.53, "practice": -0.51, "limits": 0.5, "limit": 0.46, "link": 0.45,
+        "reasoning": -0.43, "machinery": 0.4, "after_incident": 0.39,
+        "section:action_items": 0.38, "anaphora": 0.37, "how_tech": 0.37, "conditional":
+        0.34, "process": -0.31, "section:resolution": -0.31, "section:summary": -0.31,
+        "generic_present": 0.3, "why_words": -0.3, "section:went_wrong": -0.29, "order":
+        0.28, "lesson": 0.25, "reason": -0.25, "we": -0.24, "present": -0.23, "function":
+        -0.22, "decision": -0.21, "(bias)": -0.17, "section:contributors": -0.15,
+        "what_words": -0.15, "absolute": -0.14, "code": -0.14, "narrative_time": 0.14,
+        "modal": 0.13, "people": -0.12, "section:root_cause": -0.11, "we_past": 0.11,
+        "comparison": 0.1, "section:lessons": -0.07, "negation": -0.05, "ends_colon": -0.04,
+        "future": -0.04, "noise": -0.04, "behaviour": -0.02, "section:none": 0.01,
+    },
+    "why": {
+        "practice": 0.89, "process": 0.74, "(bias)": 0.65, "why_words": 0.63, "function":
+        -0.61, "reasoning": 0.61, "quantity": -0.53, "future": 0.46, "anaphora": -0.44,
+        "imperative": -0.42, "comparison": 0.4, "link": -0.39, "we": 0.37,
+        "section:went_wrong": 0.36, "order": -0.34, "past": 0.34, "noise": 0.33,
+        "section:root_cause": -0.33, "behaviour": -0.32, "section:lessons": 0.32,
+        "conditional": -0.3, "how_words": -0.3, "section:timeline": -0.3, "generic_present":
+        -0.29, "decision": 0.26, "section:action_items": -0.25, "narrative_time": -0.23,
+        "section:summary": -0.23, "after_incident": -0.21, "machinery": -0.21, "modal":
+        0.19, "code": 0.18, "present": -0.18, "section:resolution": 0.17, "how_tech": -0.16,
+        "section:contributors": 0.15, "absolute": -0.12, "people": 0.12, "section:none":
+        0.11, "ends_colon": 0.08, "what_words": 0.08, "lesson": -0.06, "limit": 0.05,
+        "limits": -0.05, "negation": 0.02, "reason": -0.02, "we_past": 0.01,
+    },
+}
 
 
-def score(feats: Mapping[str, float]) -> float:
-    """How likely a sentence with these features states a rule: a logit (0 is even odds).
+@dataclass(frozen=True)
+class Weights:
+    """What the offline extractor weighs: ``bias`` and ``weights`` (per feature of
+    :func:`features`) make a sentence's :func:`score`; a sentence scoring below
+    ``threshold`` is not proposed; ``layer_weights`` (per layer, per feature of
+    :func:`layer_features`, ``"(bias)"`` included) choose its layer. A value: build a new
+    one to change any of it (:func:`dataclasses.replace`); the mappings are read-only.
 
-    >>> score({}) == BIAS
-    True
+    >>> from dataclasses import replace
+    >>> stricter = replace(DEFAULT, threshold=0.0)
+    >>> stricter.threshold, DEFAULT.threshold
+    (0.0, -1.4)
+    >>> Weights(bias=-1.0, weights={"modal": 1.0}).weights["modal"]
+    1.0
     """
-    total = BIAS
-    weights = WEIGHTS
+
+    bias: float
+    weights: Mapping[str, float]
+    layer_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    threshold: float = _THRESHOLD
+    # The dict behind ``weights``, for the hot loops (a read-only view's look-ups cost
+    # more); never handed out.
+    _table: dict[str, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Read-only copies: a caller's dict changed later changes nothing here.
+        table = dict(self.weights)
+        object.__setattr__(self, "_table", table)
+        object.__setattr__(self, "weights", MappingProxyType(table))
+        object.__setattr__(self, "layer_weights", MappingProxyType(
+            {layer: MappingProxyType(dict(w)) for layer, w in self.layer_weights.items()}))
+
+    __hash__ = None  # type: ignore[assignment]  # mappings inside: not hashable
+
+    def __reduce__(self) -> tuple[type[Weights], tuple[object, ...]]:
+        # Read-only mappings do not pickle; plain copies do (worker processes need them).
+        return Weights, (self.bias, dict(self.weights),
+                         {k: dict(v) for k, v in self.layer_weights.items()}, self.threshold)
+
+    def layer_of(self, feats: Mapping[str, float]) -> str:
+        """The layer whose logit is highest for these :func:`layer_features` (the first of
+        :data:`~dna_kit.finding.LAYERS` on a tie).
+
+        >>> DEFAULT.layer_of({"why_words": 1.0, "practice": 1.0})
+        'why'
+        """
+        def logit(layer: str) -> float:
+            weights = self.layer_weights.get(layer, {})
+            return weights.get("(bias)", 0.0) + sum(weights.get(k, 0.0) * v
+                                                    for k, v in feats.items())
+
+        return max(LAYERS, key=logit)
+
+
+#: The weights fitted on the annotated half of the public corpus: what the extractor uses
+#: unless it is given others.
+DEFAULT = Weights(bias=_BIAS, weights=_WEIGHTS, layer_weights=_LAYER_WEIGHTS,
+                  threshold=_THRESHOLD)
+
+
+def score(feats: Mapping[str, float], weights: Weights = DEFAULT) -> float:
+    """How likely a sentence with these features states a rule under ``weights``: a logit
+    (0 is even odds).
+
+    >>> score({}) == DEFAULT.bias
+    True
+    >>> score({"quantity": 1.0}, Weights(bias=0.5, weights={"quantity": 2.0}))
+    2.5
+    """
+    total = weights.bias
+    get = weights._table.get
     for name, value in feats.items():
-        weight = weights.get(name)
+        weight = get(name)
         if weight is not None:
             total += weight * value
     return total
@@ -223,11 +344,11 @@ def score(feats: Mapping[str, float]) -> float:
 
 class ScoreBound:
     """An upper bound of :func:`score` of a sentence's :func:`features` (without
-    ``quantity``) under the weights current when it is made, for a fraction of the cost:
+    ``quantity``) under the weights it is made for, for a fraction of the cost:
     a sentence whose bound cannot reach a threshold needs no features at all. ``None``
     from :meth:`make` when the weights hold a feature it does not know.
 
-    >>> bound = ScoreBound.make()
+    >>> bound = ScoreBound.make(DEFAULT)
     >>> tokens = words("Retries must stop at 3.")
     >>> f = features("Retries must stop at 3.", None, has_quantity=False, block="list",
     ...              tokens=tokens)
@@ -240,7 +361,7 @@ class ScoreBound:
                         "central", "rare", "quantity"})
 
     def __init__(self, weights: Mapping[str, float], bias: float) -> None:
-        self.weights = weights
+        self._weights = weights
         self.bias = bias
         # Cue families by bit (see Lexicon.masks): a family certainly present adds its
         # weight; one a phrase may bring adds it only when positive (an upper bound).
@@ -260,11 +381,14 @@ class ScoreBound:
         self._code = max(get("code", 0.0), 0.0)
 
     @classmethod
-    def make(cls) -> ScoreBound | None:
+    def make(cls, weights: Weights = DEFAULT) -> ScoreBound | None:
+        """The bound for ``weights``, or None when they hold a feature the bound does not
+        know."""
         known = set(CUE_LEXICON.names) | set(SHAPE_NAMES) | cls._PLAIN
-        if any(k not in known and not k.startswith(("section:", "block:")) for k in WEIGHTS):
+        if any(k not in known and not k.startswith(("section:", "block:"))
+               for k in weights.weights):
             return None
-        return cls(WEIGHTS, BIAS)
+        return cls(weights._table, weights.bias)
 
     def _cues(self, mask: int) -> float:
         total = 0.0
@@ -282,7 +406,7 @@ class ScoreBound:
         cues = self._cue_sums.get(mask)
         if cues is None:
             cues = self._cues(mask)
-        get = self.weights.get
+        get = self._weights.get
         total = self.bias + cues
         first = tokens[0] if tokens else ""
         second = tokens[1] if len(tokens) > 1 else ""
@@ -405,70 +529,18 @@ def layer_features(text: str, section: str | None, *, has_quantity: bool,
     return out
 
 
-#: Per layer, the weight of each layer feature (a softmax regression fitted on the
-#: annotated half of the public corpus; see dna_kit.extract.fit).
-LAYER_WEIGHTS: dict[str, dict[str, float]] = {
-    "what": {
-        "function": 0.82, "section:summary": 0.54, "section:timeline": -0.54, "limit":
-        -0.51, "comparison": -0.5, "(bias)": -0.48, "limits": -0.45, "process": -0.43,
-        "section:root_cause": 0.43, "future": -0.42, "present": 0.41, "practice": -0.38,
-        "imperative": -0.37, "behaviour": 0.33, "why_words": -0.33, "modal": -0.32, "noise":
-        -0.28, "reason": 0.27, "absolute": 0.26, "how_words": -0.26, "section:lessons":
-        -0.25, "how_tech": -0.22, "lesson": -0.2, "after_incident": -0.19, "machinery":
-        -0.19, "past": 0.19, "reasoning": -0.18, "section:resolution": 0.14, "quantity":
-        -0.13, "section:action_items": -0.13, "we": -0.13, "we_past": -0.12, "section:none":
-        -0.11, "narrative_time": 0.1, "section:went_wrong": -0.08, "anaphora": 0.07,
-        "what_words": 0.07, "order": 0.06, "decision": -0.05, "link": -0.05, "code": -0.04,
-        "conditional": -0.04, "ends_colon": -0.04, "negation": 0.03, "generic_present":
-        -0.01, "people": -0.01,
-    },
-    "how": {
-        "section:timeline": 0.84, "imperative": 0.79, "quantity": 0.66, "how_words": 0.56,
-        "past": -0.53, "practice": -0.51, "limits": 0.5, "limit": 0.46, "link": 0.45,
-        "reasoning": -0.43, "machinery": 0.4, "after_incident": 0.39,
-        "section:action_items": 0.38, "anaphora": 0.37, "how_tech": 0.37, "conditional":
-        0.34, "process": -0.31, "section:resolution": -0.31, "section:summary": -0.31,
-        "generic_present": 0.3, "why_words": -0.3, "section:went_wrong": -0.29, "order":
-        0.28, "lesson": 0.25, "reason": -0.25, "we": -0.24, "present": -0.23, "function":
-        -0.22, "decision": -0.21, "(bias)": -0.17, "section:contributors": -0.15,
-        "what_words": -0.15, "absolute": -0.14, "code": -0.14, "narrative_time": 0.14,
-        "modal": 0.13, "people": -0.12, "section:root_cause": -0.11, "we_past": 0.11,
-        "comparison": 0.1, "section:lessons": -0.07, "negation": -0.05, "ends_colon": -0.04,
-        "future": -0.04, "noise": -0.04, "behaviour": -0.02, "section:none": 0.01,
-    },
-    "why": {
-        "practice": 0.89, "process": 0.74, "(bias)": 0.65, "why_words": 0.63, "function":
-        -0.61, "reasoning": 0.61, "quantity": -0.53, "future": 0.46, "anaphora": -0.44,
-        "imperative": -0.42, "comparison": 0.4, "link": -0.39, "we": 0.37,
-        "section:went_wrong": 0.36, "order": -0.34, "past": 0.34, "noise": 0.33,
-        "section:root_cause": -0.33, "behaviour": -0.32, "section:lessons": 0.32,
-        "conditional": -0.3, "how_words": -0.3, "section:timeline": -0.3, "generic_present":
-        -0.29, "decision": 0.26, "section:action_items": -0.25, "narrative_time": -0.23,
-        "section:summary": -0.23, "after_incident": -0.21, "machinery": -0.21, "modal":
-        0.19, "code": 0.18, "present": -0.18, "section:resolution": 0.17, "how_tech": -0.16,
-        "section:contributors": 0.15, "absolute": -0.12, "people": 0.12, "section:none":
-        0.11, "ends_colon": 0.08, "what_words": 0.08, "lesson": -0.06, "limit": 0.05,
-        "limits": -0.05, "negation": 0.02, "reason": -0.02, "we_past": 0.01,
-    },
-}
-
-
 def classify(text: str, section: str | None, *, has_quantity: bool,
-             base: Mapping[str, float] | None = None) -> tuple[str, str]:
-    """``(layer, kind)`` of a sentence from its words and its section.
+             base: Mapping[str, float] | None = None,
+             weights: Weights = DEFAULT) -> tuple[str, str]:
+    """``(layer, kind)`` of a sentence from its words and its section, under ``weights``'
+    layer weights.
 
     >>> classify("We decided to stick to a first-come, first-served system.", "summary",
     ...          has_quantity=False)[0]
     'why'
     """
     feats = layer_features(text, section, has_quantity=has_quantity, base=base)
-
-    def logit(layer: str) -> float:
-        weights = LAYER_WEIGHTS[layer]
-        return weights.get("(bias)", 0.0) + sum(weights.get(k, 0.0) * v
-                                                for k, v in feats.items())
-
-    layer = max(("what", "how", "why"), key=logit)
+    layer = weights.layer_of(feats)
     return layer, _kind(text, layer, section, has_quantity)
 
 
@@ -478,7 +550,6 @@ _LAYER_KINDS = {
     "why": ("decision", "agreement", "heuristic"),
     "what": ("ordering_rule", "invariant", "threshold", "capacity"),
 }
-
 
 
 def _kind(text: str, layer: str, section: str | None, has_quantity: bool) -> str:

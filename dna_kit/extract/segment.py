@@ -2,8 +2,10 @@
 
 Markdown is read block by block: paragraphs (hard-wrapped lines joined), list items (with
 their continuation lines), block quotes (``>`` markers dropped), table cells; headings,
-code fences, HTML and image lines are skipped. Each block is split into sentences, and each
-sentence keeps the exact span of the source text it came from, so its quote is verbatim.
+code fences, HTML and image lines are skipped. What each line is comes from the one
+Markdown lexer, :mod:`dna_kit.ingest.lexer`, that the postmortem reader uses too. Each
+block is split into sentences, and each sentence keeps the exact span of the source text
+it came from, so its quote is verbatim.
 Chat and timeline documents are one block per message or record, after its time and actor.
 
 >>> from dna_kit.document import Document
@@ -20,18 +22,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dna_kit.document import Document, Section
+from dna_kit.ingest.lexer import (
+    BLOCK_QUOTE,
+    LIST_ITEM,
+    TABLE_RULE,
+    is_setext_underline,
+    line_kind,
+)
 
 __all__ = ["Sentence", "clean_markup", "segment"]
 
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-_LIST = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,3}[.)])[ \t]+")
-_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
-_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}")
-_HTML = re.compile(r"^[ \t]*(?:<[a-zA-Z/!]|!\[)")
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
-_LINK_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+")
-_SETEXT = re.compile(r"^[ \t]*(=+|-{2,}|\*{3,}|_{3,})[ \t]*$")
-_SETEXT_FIRST = " \t=-*_"  # "" is in it too: an empty line goes to the regex
 # A lead-in label: "**Retry storm**: ...", "**Retry storm:** ...", "Owner: ...", or a time.
 _LABEL = re.compile(
     r"^(?:(?:\*\*|__)(?P<bold>[^*_\n]{1,80}?)(?::)?(?:\*\*|__)[ \t]*[:\-–—]?"
@@ -104,12 +104,10 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
             continue
         first_char = line.lstrip()[:1]
         if first_char.isalpha() and not in_fence and i not in headings:
-            # Most lines are prose: every Markdown marker below starts with a symbol or a
-            # digit, so none can match; only the next line can make this one a heading.
+            # Most lines are prose: every Markdown marker starts with a symbol or a digit,
+            # so only the next line can make this one a (setext) heading.
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            # An underline starts with a blank or one of = - * _ (the regex needs no look).
-            if (nxt[:1] in _SETEXT_FIRST and _SETEXT.match(nxt)
-                    and nxt.strip().startswith(("=", "--"))):
+            if is_setext_underline(nxt):
                 if block is not None:
                     yield block
                     block = None
@@ -120,28 +118,26 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
                 block = _Block("paragraph")
             block.pieces.append((start + len(line) - len(line.lstrip()), end))
             continue
-        if _FENCE.match(line):
+        what = line_kind(line)
+        if what == "fence":
             in_fence = not in_fence
             if block is not None:
                 yield block
                 block = None
             continue
-        stripped = line.strip()
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (in_fence or not stripped or i in headings or _HEADING.match(line)
-                or _HTML.match(line)
-                or _LINK_DEF.match(line)
-                or _SETEXT.match(line) or (_SETEXT.match(nxt) and not _LIST.match(line)
-                                           and nxt.strip().startswith(("=", "--")))):
+        if (in_fence or i in headings
+                or what in ("blank", "heading", "html", "link_definition", "rule")
+                or (what != "list" and is_setext_underline(nxt))):
             if block is not None:
                 yield block
                 block = None
             continue
-        if stripped.startswith("|"):
+        if what == "table":
             if block is not None:
                 yield block
                 block = None
-            if _TABLE_SEP.match(line):
+            if TABLE_RULE.match(line):
                 continue
             cell_start = start
             for cell in line.split("|"):
@@ -152,14 +148,14 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
                                                                          - len(cell.rstrip())))
                 cell_start = cell_end + 1
             continue
-        m = _LIST.match(line)
+        m = LIST_ITEM.match(line) if what == "list" else None
         if m:
             if block is not None:
                 yield block
             block = _Block("list")
             block.pieces.append((start + m.end(), end))
             continue
-        q = _QUOTE.match(line)
+        q = BLOCK_QUOTE.match(line) if what == "quote" else None
         if q:
             if block is None or block.kind != "quote":
                 if block is not None:

@@ -4,7 +4,9 @@ The document text is the file itself (so every quote is verbatim and every offse
 its own line). Headings are recognised as ATX (``## Root cause``), setext (underlined with
 ``===`` or ``---``), a line that is only bold (``**Root cause**``), an ALL-CAPS line, or a
 known section name ending with a colon (``Root cause:``). Code fences are skipped, and so
-is a leading front matter (:func:`find_front_matter`).
+is a leading front matter (:func:`find_front_matter`). What a line is (a fence, an ATX
+heading, an underline, a list item) comes from :mod:`dna_kit.ingest.lexer`, the lexer the
+extractor's segmenter uses too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dna_kit.document import Document, Section, TimelineEvent
+from dna_kit.ingest.lexer import ATX_HEADING, FENCE, LIST_ITEM, RULE_LINE, is_setext_underline
 
 __all__ = ["SECTION_KINDS", "classify_heading", "find_events", "find_front_matter",
            "find_sections", "read_postmortem"]
@@ -46,15 +49,11 @@ SECTION_KINDS: tuple[tuple[str, str], ...] = (
 )
 _KIND_RES = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in SECTION_KINDS)
 
-_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
-_SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)([^*_].{0,80}?)(?:\*\*|__):?[ \t]*$")
 _COLON_LINE = re.compile(r"^([A-Z][\w '’/&()-]{1,50}):[ \t]*$")
 _CAPS_LINE = re.compile(r"^[A-Z][A-Z0-9 '’/&-]{2,50}$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _FENCE_FIRST = " \t`~"
 _FENCE_OR_ATX_FIRST = " \t`~#"  # "" is in it too: an empty line takes the long way
-_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?|z|utc|gmt|[a-z]{2,4}t)?"
@@ -152,13 +151,13 @@ def _headings(lines: list[str], first: int = 0) -> list[tuple[int, int, str]]:
         # line that cannot start a fence or a "#" heading is skipped at once.
         if i and line[:1] not in _FENCE_OR_ATX_FIRST and lines[i - 1].strip():
             continue
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
             continue
-        m = _ATX.match(line)
-        if m:
+        m = ATX_HEADING.match(line)
+        if m and m.group(2).strip():
             found.append((i, len(m.group(1)), m.group(2).strip()))
             continue
         stripped = line.strip()
@@ -166,8 +165,8 @@ def _headings(lines: list[str], first: int = 0) -> list[tuple[int, int, str]]:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         prev_blank = i == 0 or not lines[i - 1].strip()
-        if (_SETEXT.match(nxt) and not _LIST.match(line) and prev_blank
-                and not _SETEXT.match(line) and len(stripped) <= 100):
+        if (is_setext_underline(nxt) and not LIST_ITEM.match(line) and prev_blank
+                and not RULE_LINE.match(line) and len(stripped) <= 100):
             found.append((i, 1 if nxt.lstrip().startswith("=") else 2, stripped))
             continue
         if not prev_blank:
@@ -186,7 +185,7 @@ def _headings(lines: list[str], first: int = 0) -> list[tuple[int, int, str]]:
             continue
         # A short plain line naming a known section ("What went well") and then its text.
         if (len(stripped.split()) <= 5 and stripped[-1].isalnum() and nxt.strip()
-                and not _LIST.match(line) and stripped[0].isupper()
+                and not LIST_ITEM.match(line) and stripped[0].isupper()
                 and classify_heading(stripped)):
             found.append((i, 3, stripped))
     return found
@@ -248,7 +247,7 @@ def find_events(text: str, sections: list[Section], body_start: int = 0
         offset += len(line) + 1
         if here < body_start:
             continue
-        if line[:1] in _FENCE_FIRST and _FENCE.match(line):  # a fence starts with one of them
+        if line[:1] in _FENCE_FIRST and FENCE.match(line):  # a fence starts with one of them
             in_fence = not in_fence
             continue
         if in_fence or not line.strip() or line.lstrip().startswith("#"):

@@ -48,8 +48,8 @@ def _fields(columns: Sequence[str], options: Mapping[str, Any], path: Path,
     time = _pick(columns, given.get("time"), TIME_FIELDS)
     if time is None:
         asked = f" {given['time']!r} is not among them" if given.get("time") else (
-            " none is named like a time (timestamp, time, ts, date, ...); name it with "
-            "--time-field")
+            " none is named like a time (timestamp, time, ts, date, ...); say which column "
+            "holds the time")
         raise SourceError(f"no time column: the columns are {', '.join(map(repr, columns))};"
                           + asked, path=path, line=line, field="time")
     message = _pick(columns, given.get("message"), MESSAGE_FIELDS)

@@ -4,9 +4,10 @@ probes generated from the answers, saved to a transcript after every answer.
 The bank (``templates/interview/questions.yaml``) follows the Critical Decision Method
 (Klein, Calderwood and MacGregor, 1989) and the ACTA knowledge audit (Militello and Hutton,
 1998). Every number an engineer mentions draws "where does this value come from, when was it
-set, what breaks if it is higher or lower"; every "we always / never" draws "since when, and
-why". Both probes are generated offline; a configured model writes the follow-up questions,
-otherwise the bank's are used.
+set, what breaks if it is higher or lower" (the numbers are the values the extractor
+would make parameters of: :func:`dna_kit.extract.quantities.find_quantities`); every "we
+always / never" draws "since when, and why". Both probes are generated offline; a
+configured model writes the follow-up questions, otherwise the bank's are used.
 
 >>> session = InterviewSession(project, interviewee="ana",          # doctest: +SKIP
 ...                            incident="the carrier retry storm")
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dna_kit.errors import DnaKitError, ModelError, SourceError
+from dna_kit.extract.quantities import find_quantities
 from dna_kit.fileio import atomic_write, create_exclusive, read_text_strict
 from dna_kit.ingest.transcript import (
     TranscriptEntry,
@@ -73,46 +75,22 @@ and why. Answer as JSON: {{"questions": ["..."]}}."""
 
 # -- offline probes --------------------------------------------------------------------------
 
-_NUMBER_RE = re.compile(
-    r"(?<![\w.:/,-])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:/-]|[.,]\d)"
-    r"(?P<unit>\s?(?:%|[A-Za-zµμ]+(?:/[A-Za-z]+)?))?"
-)
-_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*")
-_DATE_RE = re.compile(
-    r"\b\d{4}-\d{2}(?:-\d{2})?\b|\b\d{1,2}:\d{2}\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
-    re.IGNORECASE)
 _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]?")
 _ABSOLUTE_RE = re.compile(r"\b(always|never)\b", re.IGNORECASE)
 
 
 def find_numbers(text: str) -> list[str]:
-    """The quantities in an answer, as written, in order, without dates, clock times,
-    years or a lone 0 or 1.
+    """The values with units in an answer, as written, in order: exactly those the
+    extractor finds (:func:`~dna_kit.extract.quantities.find_quantities`), so every value
+    an engineer is asked about is one a finding can hold. Dates, clock times, years and
+    numbers that measure nothing ("4xx", "the 3rd") are not values.
 
     >>> find_numbers("We retry 3 times, capped at 5 s, since 2 March 2024 (at 14:02).")
     ['3 times', '5 s']
-    >>> find_numbers("The sorter handles 1,200 orders an hour.")
-    ['1,200 orders']
+    >>> find_numbers("The pool holds 1,200 connections for ten minutes.")
+    ['1,200 connections', 'ten minutes']
     """
-    blanked = _DATE_RE.sub(lambda m: " " * len(m.group()), text)
-    found: list[str] = []
-    for m in _NUMBER_RE.finditer(blanked):
-        number, unit = m.group("num"), (m.group("unit") or "")
-        # "4xx", "3rd", "v2": letters glued to a number that are no unit make no quantity.
-        glued = bool(unit) and not unit[0].isspace() and unit != "%"
-        candidates = [number + unit] if glued else [number + unit, number] if unit else [number]
-        for raw in candidates:
-            try:
-                quantity = parse_quantity(raw.strip())
-            except DnaKitError:
-                continue
-            bare = raw.strip() == number
-            if bare and (quantity.value in (0, 1) or re.fullmatch(r"(19|20)\d\d", number)):
-                break
-            found.append(raw.strip())
-            break
-    return found
+    return [text[start:end] for start, end, _, _ in find_quantities(text)]
 
 
 def find_always_never(text: str) -> list[str]:
@@ -125,12 +103,18 @@ def find_always_never(text: str) -> list[str]:
             if _ABSOLUTE_RE.search(s) and s.strip()]
 
 
-def _norm_number(raw: str) -> str:
-    try:
-        quantity = parse_quantity(raw)
-    except DnaKitError:
-        return raw.lower()
-    return f"{quantity.dimension}:{quantity.value:g}"
+def _values(text: str) -> list[tuple[str, str]]:
+    """``(value as written, what it means)`` of each :func:`find_numbers` value: "60 s" and
+    "60 seconds" mean the same, so one is asked about once."""
+    out = []
+    for start, end, value, _ in find_quantities(text):
+        try:
+            quantity = parse_quantity(value)
+            key = f"{quantity.dimension}:{quantity.value:g}"
+        except DnaKitError:
+            key = value.lower()
+        out.append((text[start:end], key))
+    return out
 
 
 # -- the session -----------------------------------------------------------------------------
@@ -267,8 +251,7 @@ class InterviewSession:
                                          e.answer, when, e.follow_up_of))
             if question.parent is None:
                 session._numbers[question.id] = e.number
-            for raw in find_numbers(e.answer):
-                session._probed.add(_norm_number(raw))
+            session._probed.update(key for _, key in _values(e.answer))
         session._queue = deque(q for q in session._queue if q.id not in session._numbers)
         return session
 
@@ -357,8 +340,7 @@ class InterviewSession:
         number_probe = self.bank.probes.get("number")
         absolute_probe = self.bank.probes.get("always_never")
         if number_probe is not None:
-            for raw in find_numbers(text):
-                key = _norm_number(raw)
+            for raw, key in _values(text):
                 if key in self._probed:
                     continue
                 self._probed.add(key)

@@ -23,6 +23,7 @@ def test_ingest_reports_each_file_and_fails_when_one_does(
             in out)
     assert f"{tmp_path / 'broken.csv'}: FAILED (csv)" in out
     assert f"dna ingest: {tmp_path / 'broken.csv'}:1: time: no time column" in err
+    assert "(name it with --time-field)" in err
     assert out.strip().endswith("1 of 2 file(s) read, 1 failed")
     assert list(tmp_path.iterdir()) == [tmp_path / "broken.csv"]  # nothing copied
 
@@ -158,18 +159,20 @@ def test_extract_redacts_secrets_in_output_and_ledger(project, capsys) -> None: 
     assert "ana.costa@example.com" not in stored
 
 
-def test_eval_extract_cv_refits_per_source_and_restores_the_weights(
+def test_eval_extract_cv_refits_per_source_and_leaves_the_defaults(
         two_source_gold: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    from dna_kit.extract import scorer as rules
+    from dataclasses import replace
+
+    from dna_kit.extract.scorer import DEFAULT
 
     gold, corpus = two_source_gold
-    before = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
+    before = replace(DEFAULT)  # a copy, compared field by field
     assert main(["eval-extract", "--cv", "--json", "--gold", str(gold),
                  "--corpus", str(corpus)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == 2 and report["gold"] == 2
     assert 0.0 <= report["f1"] <= 1.0
-    assert before == (rules.BIAS, rules.WEIGHTS, rules.LAYER_WEIGHTS)
+    assert before == DEFAULT
     (gold / "b.yaml").unlink()
     assert main(["eval-extract", "--cv", "--gold", str(gold), "--corpus", str(corpus)]) == 1
     assert "at least two annotated sources" in capsys.readouterr().err

@@ -69,12 +69,14 @@ def test_report_arithmetic() -> None:
 
 def test_cross_validation_at_a_given_threshold(two_source_gold: tuple[Path, Path]) -> None:
     """The threshold a leave-one-out run uses is the one given: nothing passes an
-    unreachable one, more passes a lower one, and the fitted weights are put back."""
-    from dna_kit.extract import scorer as rules
+    unreachable one, more passes a lower one, and the defaults are never touched."""
+    from dataclasses import replace
+
     from dna_kit.extract.fit import cross_validate_extraction
+    from dna_kit.extract.scorer import DEFAULT
 
     gold, corpus = two_source_gold
-    before = (rules.BIAS, dict(rules.WEIGHTS), dict(rules.LAYER_WEIGHTS))
+    before = replace(DEFAULT)
     default = cross_validate_extraction(gold, corpus).to_json()
     nothing = cross_validate_extraction(gold, corpus, threshold=1e9).to_json()
     everything = cross_validate_extraction(gold, corpus, threshold=-1e9).to_json()
@@ -82,7 +84,7 @@ def test_cross_validation_at_a_given_threshold(two_source_gold: tuple[Path, Path
     assert everything["candidates"] > default["candidates"]
     assert everything["recall"] >= default["recall"]
     assert everything["recall"] == 1.0  # both annotated sentences are proposed
-    assert before == (rules.BIAS, rules.WEIGHTS, rules.LAYER_WEIGHTS)
+    assert before == DEFAULT
 
 
 def test_parameter_values_compare_by_meaning() -> None:

@@ -186,8 +186,8 @@ def test_transcript_answers_are_sections_with_question_ids(tmp_path: Path) -> No
 def test_format_override_and_unknown_format(data: Path) -> None:
     [doc] = ingest(data / "events.jsonl", format="markdown")
     assert doc.reader == "markdown" and doc.kind == "postmortem"
-    with pytest.raises(RegistryError, match="unknown source format 'pdf'; known: chat, csv"):
-        ingest(data / "events.jsonl", format="pdf")
+    with pytest.raises(RegistryError, match="unknown source format 'odt'; known: chat, csv"):
+        ingest(data / "events.jsonl", format="odt")
 
 
 def test_each_call_builds_a_fresh_registry() -> None:

@@ -185,10 +185,11 @@ def test_text_answers_are_cached_too(fake_llm: FakeOpenAI) -> None:
 def test_the_project_cache_is_under_dna_and_never_committed(
         fake_llm: FakeOpenAI, project, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DNA_LLM_CACHE_DIR")
-    monkeypatch.chdir(project.root)
     subprocess.run(["git", "init", "-q", str(project.root)], check=True)
     fake_llm.responder = lambda request: GOOD
-    llm = client()
+    config = load_llm_config()
+    assert config is not None
+    llm = LLMClient(config, project=project.root / "dna")  # a path in the project will do
     llm.complete_json("Find rules.", "text", SCHEMA, purpose="extract")
     assert llm.cache_dir == project.dna_dir / ".cache" / "llm"
     entries = list(llm.cache_dir.glob("*/*.json"))

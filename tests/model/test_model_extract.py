@@ -227,6 +227,25 @@ def test_garbage_falls_back_to_the_offline_extractor(fake_llm: FakeOpenAI, tmp_p
     assert any("model extractor failed" in w for w in doc.warnings)
 
 
+def test_the_fallback_uses_the_weights_it_is_given(fake_llm: FakeOpenAI, tmp_path) -> None:
+    """Weights passed to the model extractor reach the offline extractor it falls back
+    to, through extract_findings too: a threshold no sentence reaches proposes nothing."""
+    from dataclasses import replace
+
+    from dna_kit.extract.scorer import DEFAULT
+
+    fake_llm.responder = lambda request: Garbage()
+    unreachable = replace(DEFAULT, threshold=1e9)
+    with pytest.warns(ModelFallback):
+        assert extract_with_model(make_document(tmp_path), client(), weights=unreachable) == []
+    with pytest.warns(ModelFallback):
+        assert extract_findings(make_document(tmp_path), llm=client(),
+                                weights=unreachable) == []
+    with pytest.warns(ModelFallback):
+        assert normalized(extract_with_model(make_document(tmp_path), client())) \
+            == offline(tmp_path) != []
+
+
 def test_a_slow_endpoint_falls_back(fake_llm: FakeOpenAI, tmp_path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DNA_LLM_TIMEOUT", "0.3")
