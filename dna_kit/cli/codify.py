@@ -10,6 +10,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
 if TYPE_CHECKING:
     from typing import Any
 
+    from dna_kit.errors import CodifyError
+
 
 def register(subparsers: Any) -> None:
     p = add_command(
@@ -25,6 +27,8 @@ def register(subparsers: Any) -> None:
                     "(MADR or Nygard) instead. A file edited by hand is never overwritten "
                     "without --force. `dna templates` lists the templates.",
         example="dna codify F-0007 --template backoff_schedule "
+                "--target dispatch.carrier:backoff_delay --param cap=5s --dry-run\n"
+                "dna codify F-0007 --template backoff_schedule "
                 "--target dispatch.carrier:backoff_delay --param cap=5s\n"
                 "dna codify F-0007 --adr --format madr",
     )
@@ -42,6 +46,8 @@ def register(subparsers: Any) -> None:
                                                  "dna/tests/test_<id>_<slug>.py)")
     p.add_argument("--force", action="store_true",
                    help="replace a generated file even if a person edited it")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the test that would be written; write nothing")
     p.add_argument("--adr", action="store_true", help="write the decision record instead")
     p.add_argument("--format", choices=("madr", "nygard"),
                    help="decision-record format (default: adr_format in dna/config.yaml, "
@@ -79,7 +85,41 @@ def _targets(values: list[str]) -> tuple[str | None, dict[str, str]]:
 
 
 
+#: How to give, on this command line, what a CodifyError's ``field`` says is missing or
+#: wrong (the library's message says what, in the domain's words; see dna_kit.errors).
+_HINTS = {
+    "force": "pass --force to replace it",
+    "template": "pass --template NAME (see `dna templates`)",
+    "target": "pass --target MODULE:CALLABLE",
+    "domain": "pass it with --domain",
+    "params": "pass --param NAME=VALUE",
+    "supersedes": "--supersedes takes the id of an existing finding",
+}
+
+
+def _hint(exc: CodifyError, finding_id: str) -> str | None:
+    field = exc.field or ""
+    if field == "status":
+        return f"accept it first: dna accept {finding_id}"
+    group, _, name = field.partition(".")
+    if group == "params" and name:
+        return f"pass --param {name}=VALUE"
+    if group == "targets" and name:
+        return f"pass --target {name}=MODULE:CALLABLE"
+    return _HINTS.get(field)
+
+
 def cmd_codify(args: argparse.Namespace) -> int:
+    from dna_kit.errors import CodifyError
+
+    try:
+        return _codify(args)
+    except CodifyError as exc:
+        exc.hint = exc.hint or _hint(exc, args.id)
+        raise
+
+
+def _codify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dna_kit.errors import CodifyError
@@ -91,7 +131,9 @@ def cmd_codify(args: argparse.Namespace) -> int:
         if args.template or args.target or args.param or args.domain or args.out:
             raise CodifyError("--adr writes a decision record; --template, --target, "
                               "--param, --domain and --out are for property tests")
-        from dna_kit.codify.adr import write_adr
+        if args.dry_run:
+            raise CodifyError("--dry-run shows a property test; --adr writes a record")
+        from dna_kit.codify import write_adr
 
         path = write_adr(project, args.id, fmt=args.format, draft=args.draft,
                          force=args.force, supersedes=args.supersedes,
@@ -100,10 +142,17 @@ def cmd_codify(args: argparse.Namespace) -> int:
         return 0
     if args.format or args.draft or args.supersedes or args.decision_maker:
         raise CodifyError("--format, --draft, --supersedes and --decision-maker go with --adr")
-    from dna_kit.codify import codify
+    from dna_kit.codify import codify, preview_test
 
     target, targets = _targets(args.target)
     params = dict(split_assignment(p, "NAME=VALUE") for p in args.param)
+    if args.dry_run:
+        if args.out or args.force:
+            raise CodifyError("--dry-run writes nothing; --out and --force are for writing")
+        print(preview_test(project, args.id, template=args.template, target=target,
+                           targets=targets or None, params=params, domain=args.domain),
+              end="")
+        return 0
     artifact = codify(project, args.id, template=args.template, target=target,
                       targets=targets or None, params=params, domain=args.domain,
                       out=(Path(args.cwd) / args.out).resolve() if args.out else None,

@@ -136,7 +136,7 @@ def cmd_regen(args: argparse.Namespace) -> int:
     written = write_report(card, json_path=cwd / args.json if args.json else None,
                            html=cwd / args.html if args.html else None,
                            markdown=cwd / args.markdown if args.markdown else None,
-                           history=read_history(project.dna_dir))
+                           history=read_history(project))
     for path in written:
         print(f"wrote {path}")
     if not card.passed:

@@ -110,7 +110,8 @@ def domain_examples(params: Mapping[str, Resolved], domain: Domain | None) -> De
 def bounded(params: Mapping[str, Resolved], domain: Domain | None) -> Derived:
     low, high = params["min"].value, params["max"].value
     if low is None and high is None:
-        raise CodifyError("template 'bounded' needs min, max or both (--param max=90)")
+        raise CodifyError("template 'bounded' needs min, max or both (e.g. max=90)",
+                          field="params.max")
     if low is not None and high is not None and low > high:
         raise CodifyError(f"min={params['min'].text!r} is above max={params['max'].text!r}")
     return domain_examples(params, domain)
@@ -162,7 +163,8 @@ def retry_limit(params: Mapping[str, Resolved], domain: Domain | None) -> Derive
     retry_on, give_up_on = params["retry_on"].value, params["give_up_on"].value
     if not retry_on:
         raise CodifyError("retry_on names no exception; a retry rule retries something "
-                          "(--param retry_on=ConnectionError,TimeoutError)")
+                          "(e.g. retry_on=ConnectionError,TimeoutError)",
+                          field="params.retry_on")
     both = sorted(set(retry_on) & set(give_up_on))
     if both:
         raise CodifyError(f"{both[0]!r} is in both retry_on and give_up_on")

@@ -1,18 +1,18 @@
 """Decision records: a finding becomes ``docs/adr/NNNN-slug.md``, MADR 4 or Nygard.
 
-:func:`render_adr` returns the text; :func:`write_adr` picks the next number (or the
+:func:`render_adr` returns the text; :func:`write_record` picks the next number (or the
 record the finding already has), refuses to overwrite a record a person edited, writes it
-atomically and links it both ways. The Nygard layout is the one adr-tools writes, so
+through :func:`~dna_kit.codify.artifacts.write_generated` and links it both ways. It does
+not touch the finding's test: :func:`dna_kit.codify.write_adr` does both. The Nygard layout is the one adr-tools writes, so
 ``adr list`` and ``adr generate toc`` read the directory; superseding edits the old record
 the way ``adr new -s`` does.
 
->>> write_adr(".", "F-0004", fmt="madr").name        # doctest: +SKIP
+>>> write_record(".", "F-0004", fmt="madr").name     # doctest: +SKIP
 '0001-cap-carrier-retry-backoff.md'
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import os
 import re
@@ -23,16 +23,17 @@ from pathlib import Path
 
 import yaml
 
-from dna_kit.codify.property_tests import write_generated
+from dna_kit.codify.artifacts import write_generated
 from dna_kit.codify.render import EMPTY_HASH, is_pristine, stamp
 from dna_kit.codify.templates import template_source_path
-from dna_kit.errors import CodifyError, EditedArtifact, FindingNotFound
+from dna_kit.errors import CodifyError, FindingNotFound
 from dna_kit.finding import Finding
-from dna_kit.ledger import find_entry, update_finding
+from dna_kit.ledger import find_entry, locked, update_finding
 from dna_kit.project import Project, find_project
-from dna_kit.registry import Registry
+from dna_kit.registry import Registry, build_registry
 
-__all__ = ["RecordContext", "build_format_registry", "render_adr", "write_adr"]
+__all__ = ["DRAFT_MARK", "RecordContext", "build_format_registry", "own_record", "render_adr",
+           "write_record"]
 
 _RECORD_RE = re.compile(r"^(\d{4,})-[^/]*\.md$")
 #: Marks prose a model drafted; a record holding it is never refreshed behind a reader's back.
@@ -61,15 +62,26 @@ class RecordContext:
 
 
 def build_format_registry() -> Registry[str]:
-    """Record formats by name → template file (``templates/adr/<name>.md.tmpl``).
+    """Record formats by name → template file (``templates/adr/<name>.md.tmpl``), then
+    those of installed ``dna_kit.adr_formats`` plugins (see :mod:`dna_kit.registry`).
 
     >>> build_format_registry().names()
     ['madr', 'nygard']
     """
-    formats: Registry[str] = Registry("decision-record format")
+    return build_registry("decision-record format", "dna_kit.adr_formats",
+                          register_builtin_formats, item_type=str)
+
+
+def register_builtin_formats(formats: Registry[str]) -> None:
+    """Add the shipped formats, the way a ``dna_kit.adr_formats`` plugin adds its own.
+
+    >>> formats: Registry[str] = Registry("decision-record format")
+    >>> register_builtin_formats(formats)
+    >>> formats.get("nygard")
+    'adr/nygard.md.tmpl'
+    """
     formats.register("madr", "adr/madr.md.tmpl")
     formats.register("nygard", "adr/nygard.md.tmpl")
-    return formats
 
 
 # -- Markdown from finding text --------------------------------------------------------------
@@ -82,7 +94,9 @@ def md_text(text: str) -> str:
     True
     """
     out = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    # Every character Python ends a line at (\x0b, \x1e, \u2028, ...) ends one here too, so
+    # no reader that splits lines more eagerly than Markdown sees a line start with "#".
+    for line in text.splitlines():
         stripped = line.lstrip()
         if stripped.startswith(("#", "<!--", "---", "===", "***", "___")):
             line = line[: len(line) - len(stripped)] + "\\" + stripped
@@ -234,6 +248,11 @@ def _record_date(path: Path) -> _dt.date | None:
 
 
 def own_record(project: Project, finding: Finding) -> Path | None:
+    """The decision record in the project's record directory that ``finding`` links, if any.
+
+    >>> own_record(project, finding)                 # doctest: +SKIP
+    PosixPath('.../docs/adr/0001-cap-carrier-retry-backoff.md')
+    """
     for link in finding.links.decisions:
         path = project.root / link
         if path.is_file() and _RECORD_RE.match(path.name) and path.parent == project.adr_dir:
@@ -273,8 +292,9 @@ def _draft(project: Project, finding: Finding) -> tuple[str, str, str]:
 
     client = client_for_project(project)
     if client is None:
-        raise CodifyError("--draft needs a model: set DNA_LLM_MODEL (or llm.model in "
-                          "dna/config.yaml) and OPENAI_BASE_URL / OPENAI_API_KEY")
+        raise CodifyError("drafting a decision record needs a model: set DNA_LLM_MODEL (or "
+                          "llm.model in dna/config.yaml) and OPENAI_BASE_URL / "
+                          "OPENAI_API_KEY", field="model")
     facts = "\n".join([f"Title: {finding.title}", f"Rule: {finding.statement}",
                        f"Why: {finding.rationale or '(not recorded)'}",
                        *[f"Evidence ({p.describe()}): {p.quote or ''}"
@@ -291,25 +311,21 @@ def _draft(project: Project, finding: Finding) -> tuple[str, str, str]:
     return context.strip(), consequences.strip(), client.config.model
 
 
-def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None = None,
-              draft: bool = False, force: bool = False, supersedes: str | None = None,
-              decision_makers: Sequence[str] = (), consulted: Sequence[str] = (),
-              informed: Sequence[str] = (), today: _dt.date | None = None,
-              refresh_test: bool = True) -> Path:
+def write_record(project: str | Path | Project, finding_id: str, *, fmt: str | None = None,
+                 draft: bool = False, force: bool = False, supersedes: str | None = None,
+                 decision_makers: Sequence[str] = (), consulted: Sequence[str] = (),
+                 informed: Sequence[str] = (), today: _dt.date | None = None) -> Path:
     """Write (or refresh) the decision record of a finding and link it both ways.
 
     A finding that already has a record in the decision-record directory keeps its number
     and date; otherwise the next ``NNNN-slug.md`` is taken. ``supersedes`` names a finding
     this one replaces: both findings and both records then point at each other. ``fmt``
-    defaults to ``adr_format`` in ``dna/config.yaml``, else ``madr``. The finding's
-    generated test, if nobody edited it, is refreshed so its header names the record
-    (``refresh_test=False``: not).
+    defaults to ``adr_format`` in ``dna/config.yaml``, else ``madr``. The finding's test
+    is left as it is (:func:`dna_kit.codify.write_adr` refreshes it too).
 
-    >>> write_adr(".", "F-0004", fmt="nygard")          # doctest: +SKIP
+    >>> write_record(".", "F-0004", fmt="nygard")       # doctest: +SKIP
     PosixPath('.../docs/adr/0001-cap-carrier-retry-backoff.md')
     """
-    from dna_kit.ledger import _locked
-
     project = project if isinstance(project, Project) else find_project(project)
     fmt = fmt or str(project.config().get("adr_format") or "madr")
     build_format_registry().get(fmt)
@@ -319,13 +335,15 @@ def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None
         try:
             old = find_entry(project, supersedes).finding
         except FindingNotFound:
-            raise CodifyError(f"--supersedes {supersedes}: no such finding") from None
+            raise CodifyError(f"supersedes={supersedes!r}: no such finding",
+                              field="supersedes", value=supersedes) from None
         if old.id == finding.id:
-            raise CodifyError(f"{finding.id} cannot supersede itself")
+            raise CodifyError(f"{finding.id} cannot supersede itself", field="supersedes",
+                              value=supersedes)
         finding = replace(finding, links=replace(finding.links, supersedes=tuple(
             dict.fromkeys((*finding.links.supersedes, old.id)))))
     drafted = _draft(project, finding) if draft else None
-    with _locked(project.findings_dir):
+    with locked(project):
         path = own_record(project, finding)
         records = _records(project.adr_dir)
         if path is None:
@@ -362,11 +380,6 @@ def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None
         if old is not None and finding.id not in old.links.superseded_by:
             update_finding(project, old.id, replace(old, links=replace(
                 old.links, superseded_by=(*old.links.superseded_by, finding.id))))
-    if refresh_test and finding.binding is not None and finding.status == "codified":
-        from dna_kit.codify.property_tests import codify
-
-        with contextlib.suppress(EditedArtifact):  # a person's test stays as it is
-            codify(project, finding.id, refresh_records=False)
     return path
 
 

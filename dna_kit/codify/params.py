@@ -196,7 +196,8 @@ def parse_override(name: str, text: str, spec: ParamSpec | None = None) -> Param
             return parse_param(name, [w.strip() for w in text.split(",") if w.strip()])
         return parse_param(name, text)
     except InvalidFinding as exc:
-        raise CodifyError(f"--param {name}={text!r}: {exc.reason}") from None
+        raise CodifyError(f"params {name}={text!r}: {exc.reason}", field=f"params.{name}",
+                          value=text) from None
 
 
 def resolve_params(specs: Sequence[ParamSpec], finding_params: Mapping[str, ParamValue],
@@ -228,12 +229,14 @@ def resolve_params(specs: Sequence[ParamSpec], finding_params: Mapping[str, Para
             try:
                 out[spec.name] = spec.normalise(finding_params[found])
             except CodifyError as exc:
-                raise CodifyError(f"{finding_id} params.{found}: {exc} (override it with "
-                                  f"--param {spec.name}=VALUE)") from None
+                raise CodifyError(f"{finding_id} params.{found}: {exc} (fix it in the "
+                                  f"finding, or override {spec.name} in the binding)",
+                                  field=f"params.{spec.name}") from None
             continue
         if spec.required:
             raise CodifyError(f"template {template!r} needs {spec.name} ({spec.unit}: "
                               f"{spec.help}); {finding_id} has no params.{spec.name}: add "
-                              f"it to the finding or pass --param {spec.name}=VALUE")
+                              "it to the finding, or give it in the binding",
+                              field=f"params.{spec.name}")
         out[spec.name] = Resolved(spec.name, spec.default, spec.kind, "default")
     return out

@@ -159,8 +159,8 @@ def target_imports(spec: TemplateSpec, binding: Binding) -> str:
     missing = [r for r in spec.roles if r not in refs]
     unknown = sorted(set(refs) - set(spec.roles))
     if missing:
-        raise CodifyError(f"template {spec.name!r} needs a {missing[0]} target: "
-                          f"--target {missing[0]}=MODULE:CALLABLE")
+        raise CodifyError(f"template {spec.name!r} needs a {missing[0]} target, as "
+                          "MODULE:CALLABLE", field=f"targets.{missing[0]}")
     if unknown:
         raise CodifyError(f"template {spec.name!r} has no {unknown[0]!r} target; its "
                           f"targets: {', '.join(spec.roles)}")
@@ -199,9 +199,9 @@ def resolve_domain(spec: TemplateSpec, binding: Binding) -> Domain | None:
         return None
     text = binding.domain or (None if spec.domain == "required" else spec.domain)
     if text is None:
-        raise CodifyError(f"template {spec.name!r} needs an input domain: pass --domain "
-                          "(int:0..1000, float:0..60, text, ...) or give the target a "
-                          "type hint")
+        raise CodifyError(f"template {spec.name!r} needs an input domain (int:0..1000, "
+                          "float:0..60, text, ...), or a type hint on the target that "
+                          "implies one", field="domain")
     domain = parse_domain(text)
     if spec.domain_kinds is not None and domain.kind not in spec.domain_kinds:
         raise CodifyError(f"domain={text!r}: template {spec.name!r} needs values it can "

@@ -20,9 +20,11 @@ from pathlib import Path
 from dna_kit.codify import _derive
 from dna_kit.codify.domains import Domain
 from dna_kit.codify.params import ParamSpec, Resolved
-from dna_kit.registry import Registry
+from dna_kit.finding import Finding
+from dna_kit.registry import Registry, build_registry
 
-__all__ = ["Derived", "TemplateSpec", "build_template_registry", "template_source_path"]
+__all__ = ["DECISION_RECORD", "Derived", "TemplateSpec", "build_template_registry",
+           "suggest_template", "template_source_path"]
 
 Derived = _derive.Derived
 Deriver = Callable[[Mapping[str, Resolved], Domain | None], "_derive.Derived"]
@@ -74,15 +76,26 @@ def _p(name: str, kind: str, help: str, **kw: object) -> ParamSpec:
 
 
 def build_template_registry() -> Registry[TemplateSpec]:
-    """A fresh registry holding the ten built-in property templates.
+    """A fresh registry holding the ten built-in property templates, then those of
+    installed ``dna_kit.templates`` plugins (see :mod:`dna_kit.registry`).
 
     >>> build_template_registry().names()[:3]
     ['bounded', 'monotonic', 'backoff_schedule']
     """
-    registry: Registry[TemplateSpec] = Registry("template")
+    return build_registry("template", "dna_kit.templates", register_builtin_templates,
+                          item_type=TemplateSpec)
+
+
+def register_builtin_templates(registry: Registry[TemplateSpec]) -> None:
+    """Add the shipped templates, the way a ``dna_kit.templates`` plugin adds its own.
+
+    >>> registry = Registry("template")
+    >>> register_builtin_templates(registry)
+    >>> len(registry)
+    10
+    """
     for spec in _builtin_templates():
         registry.register(spec.name, spec)
-    return registry
 
 
 def _builtin_templates() -> list[TemplateSpec]:
@@ -214,3 +227,42 @@ def _builtin_templates() -> list[TemplateSpec]:
                     "--target reference=dispatch.v1:quote --domain int:0..1000",
             roles=("f", "reference"), domain="required", derive=_derive.domain_examples),
     ]
+
+
+# -- which template fits a finding ----------------------------------------------------------
+
+#: What :func:`suggest_template` says when a decision record fits better than any test.
+DECISION_RECORD = "(decision record)"
+
+# Kinds whose knowledge is a reason or an agreement: a record says it better than a test.
+_RECORD_KINDS = frozenset({"decision", "agreement", "heuristic", "action_item"})
+
+
+def suggest_template(finding: Finding) -> str:
+    """The property template that fits a finding (its binding's, else one chosen from its
+    kind, parameter names and wording), or :data:`DECISION_RECORD` for reasons and
+    agreements.
+
+    >>> suggest_template(Finding.from_dict({"id": "F-0001", "title": "t", "statement": "s",
+    ...     "layer": "how", "kind": "retry_policy", "params": {"base": "0.5 s", "cap": "5 s"}}))
+    'backoff_schedule'
+    """
+    if finding.binding is not None:
+        return finding.binding.template
+    names = set(finding.params)
+    text = f"{finding.title} {finding.statement}".lower()
+    if finding.kind in _RECORD_KINDS:
+        return DECISION_RECORD
+    if finding.kind == "retry_policy":
+        if names & {"base", "factor", "cap", "jitter"} or "backoff" in text:
+            return "backoff_schedule"
+        return "retry_limit"
+    if "breaker" in text or names & {"failure_threshold", "reset_timeout"}:
+        return "circuit_breaker"
+    if finding.kind == "rate_limit":
+        return "rate_limit"
+    if finding.kind == "ordering_rule":
+        return "priority_order"
+    if finding.kind in ("threshold", "timeout", "capacity"):
+        return "bounded"
+    return "idempotent" if "idempotent" in text else "bounded"

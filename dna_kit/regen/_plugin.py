@@ -80,10 +80,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
           items=[{"nodeid": i.nodeid, "path": str(i.path)} for i in session.items])
 
 
-def pytest_collectreport(report: pytest.CollectReport) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[
+        None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield
     if report.failed:
-        _emit(event="collect_error", nodeid=report.nodeid,
-              path=os.path.join(_ROOT, report.nodeid.split("::")[0]), message=_short(report))
+        # The collector's own path: a nodeid is empty for a file outside the rootdir.
+        _emit(event="collect_error", nodeid=report.nodeid, path=str(collector.path),
+              message=_short(report))
+    return report
 
 
 def pytest_runtest_logstart(nodeid: str, location: Any) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from dna_kit.codify.render import test_id
 from dna_kit.errors import RegenError
 from dna_kit.fileio import relative_path
 from dna_kit.finding import Finding
@@ -33,14 +34,9 @@ def _decision_path(project: Project, link: str) -> Path | None:
     return None
 
 
-def _tag(finding_id: str) -> str:
-    """``F-0007`` → ``f0007``: what generated test names carry."""
-    return "f" + finding_id.split("-", 1)[1]
-
-
 def _own_tests(tests: list[TestResult], finding_id: str) -> list[TestResult]:
     """When one file serves several findings, each keeps the tests named after it."""
-    return [t for t in tests if _tag(finding_id) in t.nodeid.split("::")[-1].lower()]
+    return [t for t in tests if test_id(finding_id) in t.nodeid.split("::")[-1].lower()]
 
 
 def _params(finding: Finding) -> dict[str, Any]:
@@ -165,10 +161,10 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
         # One pytest start-up for both: the proof worker runs the tests plainly first.
         from dna_kit.regen.prove import run_in_worker
 
-        worker, file_results = run_in_worker(root, all_files, impl=impl_dir,
+        worker, file_results = run_in_worker(proj, all_files, impl=impl_dir,
                                              timeout=timeout, plugins=plugins)
     if file_results is None:
-        file_results = run_test_files(root, all_files, impl=impl_dir, timeout=timeout,
+        file_results = run_test_files(proj, all_files, impl=impl_dir, timeout=timeout,
                                       plugins=plugins) if all_files else {}
     for result in results:
         paths = test_paths.get(result.id)
@@ -184,7 +180,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
                      impl=str(impl_dir) if impl_dir else None, min_score=min_score)
     card.duration = time.perf_counter() - start
     if history:
-        append_history(proj.dna_dir, card)
+        append_history(proj, card)
     return card
 
 
@@ -227,7 +223,7 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
             continue
         paths = test_paths[result.id]
         jobs.append(ProofJob(result.id, [str(p) for p in paths], targets, _params(finding),
-                             only=_tag(result.id) if any(users[p] > 1 for p in paths)
+                             only=test_id(result.id) if any(users[p] > 1 for p in paths)
                              else None))
     proofs = prove_findings(root, jobs, impl=impl, timeout=timeout, workers=workers,
                             plugins=plugins, progress=progress, prestarted=prestarted)

@@ -9,7 +9,7 @@ replaced and the mutant counts as killed ("time limit" or "crash"), as mutation 
 With :func:`run_in_worker`, the same worker first runs every test plainly for the scores,
 so one pytest start-up serves both.
 
->>> results = prove_findings(root, [ProofJob("F-0001", ["dna/tests/test_f0001.py"],
+>>> results = prove_findings(".", [ProofJob("F-0001", ["dna/tests/test_f0001.py"],
 ...                                          ["shipping.retry:backoff_delay"])])  # doctest: +SKIP
 >>> results["F-0001"].killed, results["F-0001"].total                            # doctest: +SKIP
 (13, 15)
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dna_kit.project import Project, find_project
 from dna_kit.regen.mutate import question_for
 from dna_kit.regen.runner import FileResult, parse_events, read_events, regen_env
 from dna_kit.regen.scorecard import MutantResult
@@ -102,7 +103,7 @@ class Worker:
         return Path(self._tmp.name) / f"events-{self.starts}.jsonl"
 
     def _start(self) -> None:
-        env = regen_env(self.root, self.impl, self.plugins)
+        env = regen_env(self.root, self.impl, self.plugins, scratch=Path(self._tmp.name))
         self.starts += 1
         if self.record_timeout is not None and self.starts == 1:
             env["DNA_REGEN_RESULTS"] = str(self.events)
@@ -181,8 +182,9 @@ class Worker:
         self._tmp.cleanup()
 
 
-def run_in_worker(root: Path, files: Sequence[Path], *, impl: Path | None = None,
-                  timeout: float = 60.0, plugins: Sequence[str] = ()
+def run_in_worker(project: str | Path | Project, files: Sequence[Path], *,
+                  impl: Path | None = None, timeout: float = 60.0,
+                  plugins: Sequence[str] = ()
                   ) -> tuple[Worker | None, dict[Path, FileResult] | None]:
     """Start the proof worker and have it run every test once, plainly, recording results
     as the subprocess run does: one pytest start-up serves both the scores and the proof.
@@ -190,7 +192,10 @@ def run_in_worker(root: Path, files: Sequence[Path], *, impl: Path | None = None
     Returns the worker (None if it could not start) and the results per file, or None
     when the run did not finish (a crash, or a hang past its limit): the caller then runs
     the tests with :func:`~dna_kit.regen.runner.run_test_files`, which isolates the culprit.
+
+    >>> worker, results = run_in_worker(".", [Path("dna/tests/test_f0001.py")])  # doctest: +SKIP
     """
+    root = (project if isinstance(project, Project) else find_project(project)).root
     try:
         worker = Worker(root, [str(f) for f in files], impl, plugins, record_timeout=timeout)
     except (WorkerDied, OSError):
@@ -266,7 +271,8 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
     return result
 
 
-def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = None,
+def prove_findings(project: str | Path | Project, jobs: Sequence[ProofJob], *,
+                   impl: Path | None = None,
                    timeout: float = 60.0, workers: int = 1, plugins: Sequence[str] = (),
                    progress: Callable[[str], None] | None = None,
                    prestarted: Worker | None = None) -> dict[str, ProofResult]:
@@ -275,6 +281,7 @@ def prove_findings(root: Path, jobs: Sequence[ProofJob], *, impl: Path | None = 
     ``timeout`` caps one mutant's run; ``workers`` proof workers share the jobs (the
     first may be ``prestarted``, see :func:`run_in_worker`).
     """
+    root = (project if isinstance(project, Project) else find_project(project)).root
     if not jobs:
         if prestarted is not None:
             prestarted.shutdown()

@@ -254,8 +254,12 @@ def write_html(card: Scorecard, path: str | Path, *,
     PosixPath('report.html')
     """
     if history is None:
+        from dna_kit.errors import ProjectError
         from dna_kit.regen.scorecard import read_history
 
-        history = read_history(Path(card.project) / "dna") if card.project else []
+        try:
+            history = read_history(card.project) if card.project else []
+        except ProjectError:  # a scorecard read back where its project is not
+            history = []
     out = Path(path)
     return atomic_write(out, render_html(card, history=history, out_dir=out.resolve().parent))

@@ -7,8 +7,11 @@ dies (a crash, or a hang the plugin could not stop), the file that was running i
 and the files not finished are run again without it, so one bad test never costs the
 others their score.
 
->>> results = run_test_files(root, [root / "dna/tests/test_f0001_cap.py"])  # doctest: +SKIP
->>> results[root / "dna/tests/test_f0001_cap.py"].outcome                  # doctest: +SKIP
+:func:`run_test_source` runs a test that is not written yet (the codify panel's live run)
+the same way, from a scratch folder.
+
+>>> test = project.root / "dna/tests/test_f0001_cap.py"  # doctest: +SKIP
+>>> run_test_files(project, [test])[test].outcome        # doctest: +SKIP
 'passed'
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,9 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dna_kit.errors import RegenError
+from dna_kit.project import Project, find_project
+
 __all__ = [
-    "PLUGINS", "FileResult", "TestResult", "parse_events", "plugin_args", "pytest_command",
-    "read_events", "regen_env", "run_test_files",
+    "PLUGINS", "FileResult", "SourceRun", "TestResult", "parse_events", "plugin_args",
+    "pytest_command", "read_events", "regen_env", "run_test_files", "run_test_source",
 ]
 
 _INI = "[pytest]\n"
@@ -82,8 +89,20 @@ def plugin_args(extra: Sequence[str] = ()) -> list[str]:
     return [arg for name in (*PLUGINS, *extra) for arg in ("-p", name)]
 
 
-def regen_env(root: Path, impl: Path | None, plugins: Sequence[str] = ()) -> dict[str, str]:
-    """The environment for a run: ``impl`` first on the import path, then the root."""
+def _root(project: str | Path | Project) -> Path:
+    return (project if isinstance(project, Project) else find_project(project)).root
+
+
+def regen_env(project: str | Path | Project, impl: Path | None,
+              plugins: Sequence[str] = (), *, scratch: Path | None = None) -> dict[str, str]:
+    """The environment for a run (a copy; this process's own is left alone): ``impl``
+    first on the import path, then the project's root; hypothesis keeps its files in
+    ``scratch`` (a folder of the caller's), not in a ``.hypothesis/`` of the repository.
+
+    >>> regen_env(".", None)["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]     # doctest: +SKIP
+    '1'
+    """
+    root = _root(project)
     env = dict(os.environ)
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["DNA_REGEN_PLUGINS"] = ",".join(plugins)
@@ -93,16 +112,22 @@ def regen_env(root: Path, impl: Path | None, plugins: Sequence[str] = ()) -> dic
     env["PYTHONPATH"] = os.pathsep.join(paths)
     # Neither bytecode nor hypothesis' database may land in the repository.
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if scratch is not None:
+        env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(scratch / "hypothesis")
     env.pop("PYTEST_ADDOPTS", None)
     return env
 
 
-def pytest_command(root: Path, files: Sequence[Path], ini: Path, *extra: str,
-                   plugins: Sequence[str] = ()) -> list[str]:
+def pytest_command(project: str | Path | Project, files: Sequence[Path], ini: Path,
+                   *extra: str, plugins: Sequence[str] = ()) -> list[str]:
     """pytest with an empty config of our own, so the project's ``addopts`` (``-n``,
-    coverage, ...) cannot change how the generated tests run."""
+    coverage, ...) cannot change how the generated tests run.
+
+    >>> pytest_command(".", [Path("dna/tests/test_x.py")], Path("/tmp/pytest.ini"))[:4]  # doctest: +SKIP
+    ['.../python', '-P', '-m', 'pytest']
+    """
     return [sys.executable, "-P", "-m", "pytest", *[str(f) for f in files],
-            "-c", str(ini), "--rootdir", str(root), "-p", "no:cacheprovider",
+            "-c", str(ini), "--rootdir", str(_root(project)), "-p", "no:cacheprovider",
             "-p", "no:randomly", "-q", "--no-header", "-rN",
             "--continue-on-collection-errors", *plugin_args(plugins), *extra]
 
@@ -131,11 +156,12 @@ def _run_once(root: Path, files: list[Path], impl: Path | None, timeout: float,
               tmp: Path, attempt: int, plugins: Sequence[str]
               ) -> tuple[list[dict[str, Any]], int | None, str]:
     results = tmp / f"events-{attempt}.jsonl"
-    env = regen_env(root, impl, plugins)
+    env = regen_env(root, impl, plugins, scratch=tmp)
     env["DNA_REGEN_RESULTS"] = str(results)
     env["DNA_REGEN_TIMEOUT"] = f"{timeout:g}"
+    # No colour (a Jupyter kernel asks for it): escape codes would hide the failing example.
     cmd = pytest_command(root, files, tmp / "pytest.ini", "-p", "dna_kit.regen._plugin",
-                         plugins=plugins)
+                         "--color=no", plugins=plugins)
     # The plugin stops a hanging test; this wall limit only catches what it cannot
     # (a hang in C code): enough for every file to use its whole limit once, plus start-up.
     wall = timeout * (len(files) + 1) + 60
@@ -150,15 +176,27 @@ def _run_once(root: Path, files: list[Path], impl: Path | None, timeout: float,
     return _read_events(results), code, out.decode("utf-8", "replace")
 
 
-def run_test_files(root: Path, files: Sequence[Path], *, impl: Path | None = None,
-                   timeout: float = 60.0, plugins: Sequence[str] = ()
-                   ) -> dict[Path, FileResult]:
-    """Run ``files`` (absolute paths) under ``root`` and return a result per file.
+def run_test_files(project: str | Path | Project, files: Sequence[Path], *,
+                   impl: Path | None = None, timeout: float = 60.0,
+                   plugins: Sequence[str] = ()) -> dict[Path, FileResult]:
+    """Run ``files`` (absolute paths) from the project's root and return a result per file.
 
-    ``timeout`` is the limit for one test, in seconds; ``plugins`` are pytest plugins to
-    load beyond hypothesis' (nothing is auto-loaded).
+    ``impl`` goes first on the import path; ``timeout`` is the limit for one test, in
+    seconds; ``plugins`` are pytest plugins to load beyond hypothesis' (nothing is
+    auto-loaded).
+
+    >>> run_test_files(".", [Path("dna/tests/test_f0001_cap.py").resolve()])  # doctest: +SKIP
+    {PosixPath('.../dna/tests/test_f0001_cap.py'): FileResult(...)}
     """
+    project = project if isinstance(project, Project) else find_project(project)
+    return _run_files(project.root, files, impl=impl, timeout=timeout, plugins=plugins)[0]
+
+
+def _run_files(root: Path, files: Sequence[Path], *, impl: Path | None, timeout: float,
+               plugins: Sequence[str]) -> tuple[dict[Path, FileResult], str]:
+    """Every file's result, and what pytest printed (each attempt's output, in order)."""
     pending = [Path(f).resolve() for f in files]
+    outputs: list[str] = []
     results = {f: FileResult(f) for f in pending}
     with tempfile.TemporaryDirectory(prefix="dna-regen-") as tmp_name:
         tmp = Path(tmp_name)
@@ -168,6 +206,7 @@ def run_test_files(root: Path, files: Sequence[Path], *, impl: Path | None = Non
             attempt += 1
             events, code, output = _run_once(root, pending, impl, timeout, tmp, attempt,
                                              plugins)
+            outputs.append(output)
             finished, done, planned, running = parse_events(events, results)
             if finished:
                 for path, tests in done.items():
@@ -194,7 +233,79 @@ def run_test_files(root: Path, files: Sequence[Path], *, impl: Path | None = Non
                 results[path].tests = done[path]
             pending = [p for p in pending if p not in crashed and p not in complete
                        and results[p].error_kind is None]
-    return results
+    return results, "\n".join(outputs)
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    """One run of a test's source: how many of its tests passed and failed, what pytest
+    said, and the failing example hypothesis found, if any. ``passed`` is True when every
+    test that ran passed (and at least one ran)."""
+
+    __test__ = False  # not a pytest test class
+
+    outcome: str  # as FileResult.outcome: passed, failed, error, timeout, crashed, not_run
+    tests_passed: int
+    tests_failed: int
+    output: str
+    failing_example: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+
+def run_test_source(project: str | Path | Project, source: str, *,
+                    name: str = "test_preview.py", timeout: float = 60.0,
+                    plugins: Sequence[str] = ()) -> SourceRun:
+    """Run a test that is not written yet against the project's code: its ``source`` goes
+    into a scratch folder (nothing is written to the repository) and runs the way
+    :func:`run_test_files` runs the project's tests.
+
+    >>> run = run_test_source(".", preview_test(".", "F-0001"))     # doctest: +SKIP
+    >>> run.passed, run.tests_passed                                 # doctest: +SKIP
+    (True, 1)
+    """
+    project = project if isinstance(project, Project) else find_project(project)
+    if not re.fullmatch(r"test_\w+\.py", name):
+        raise RegenError(f"name={name!r} must look like test_<name>.py")
+    with tempfile.TemporaryDirectory(prefix="dna-preview-") as tmp:
+        path = (Path(tmp) / name).resolve()
+        path.write_text(source, encoding="utf-8")
+        results, output = _run_files(project.root, [path], impl=None, timeout=timeout,
+                                     plugins=plugins)
+        folder = path.parent.name
+    result = results[path]
+    # The scratch folder is gone: show where the test was as <preview>, however pytest
+    # spelled its path (absolute, or relative to the project's root).
+    output = re.sub(rf"[^\s:'\"]*{re.escape(folder)}", "<preview>", output)
+    if result.error:
+        output = f"{output.rstrip()}\n{result.error}".strip()
+    return SourceRun(
+        outcome=result.outcome,
+        tests_passed=sum(t.outcome == "passed" for t in result.tests),
+        tests_failed=sum(t.outcome in ("failed", "error", "timeout") for t in result.tests),
+        output=output, failing_example=_failing_example(output))
+
+
+_EXAMPLE_START = re.compile(r"^E?\s*(Falsifying (?:explicit )?example|Failing explicit example"
+                            r"|Failing test case)")
+
+
+def _failing_example(output: str) -> str | None:
+    """The assertion message and the input hypothesis reported, from pytest's output."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if _EXAMPLE_START.match(line)), None)
+    if start is None:
+        return None
+    block: list[str] = []
+    for line in lines[start:]:
+        if block and not line.startswith("E"):
+            break
+        block.append(line.removeprefix("E").strip())
+    message = next((line.removeprefix("E").strip() for line in lines
+                    if re.match(r"^E\s+\w*(Error|Exception)\b", line)), None)
+    return "\n".join(([message] if message else []) + block).strip()
 
 
 def parse_events(events: list[dict[str, Any]], results: dict[Path, FileResult]

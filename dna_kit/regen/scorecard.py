@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from dna_kit.finding import LAYERS
+from dna_kit.project import Project, find_project
 
 __all__ = [
     "OUTCOMES",
@@ -365,11 +366,16 @@ def scorecard_schema() -> dict[str, Any]:
 HISTORY_NAME = "regen-history.jsonl"
 
 
-def append_history(dna_dir: Path, card: Scorecard) -> Path:
-    """Add this run's scores as one line of ``dna/regen-history.jsonl`` (atomically)."""
+def append_history(project: str | Path | Project, card: Scorecard) -> Path:
+    """Add this run's scores as one line of ``dna/regen-history.jsonl`` (atomically).
+
+    >>> append_history(".", regenerate("."))            # doctest: +SKIP
+    PosixPath('.../dna/regen-history.jsonl')
+    """
     from dna_kit.fileio import atomic_write
 
-    path = dna_dir / HISTORY_NAME
+    project = project if isinstance(project, Project) else find_project(project)
+    path = project.dna_dir / HISTORY_NAME
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     if old and not old.endswith("\n"):
         old += "\n"
@@ -377,9 +383,15 @@ def append_history(dna_dir: Path, card: Scorecard) -> Path:
     return path
 
 
-def read_history(dna_dir: Path) -> list[dict[str, Any]]:
-    """Every recorded run, oldest first; lines that are not JSON are skipped."""
-    path = dna_dir / HISTORY_NAME
+def read_history(project: str | Path | Project) -> list[dict[str, Any]]:
+    """Every recorded run of the project, oldest first; lines that are not JSON are
+    skipped. ``project`` may also be given as its ``dna/`` folder.
+
+    >>> read_history(".")[-1]["score"]                  # doctest: +SKIP
+    0.62
+    """
+    project = project if isinstance(project, Project) else find_project(project)
+    path = project.dna_dir / HISTORY_NAME
     if not path.is_file():
         return []
     runs = []

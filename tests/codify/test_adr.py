@@ -87,7 +87,7 @@ def test_an_edited_record_is_kept_unless_forced(project):
     path = write_adr(project, finding.id)
     edited = path.read_text(encoding="utf-8").replace("consulted: []", "consulted: [ops]")
     path.write_text(edited, encoding="utf-8")
-    with pytest.raises(EditedArtifact, match="edited by hand"):
+    with pytest.raises(EditedArtifact, match="edited by a person"):
         write_adr(project, finding.id)
     assert path.read_text(encoding="utf-8") == edited
     write_adr(project, finding.id, force=True)

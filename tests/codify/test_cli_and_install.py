@@ -61,7 +61,8 @@ def test_cli_codify_end_to_end_with_errors_and_force(project):
     path.write_text(path.read_text(encoding="utf-8") + "# my note\n", encoding="utf-8")
     refused = _dna(project.root, "codify", finding.id, "--param", "order=asc")
     assert refused.returncode == 1
-    assert "was edited by hand since it was generated" in refused.stderr
+    assert "was edited by a person since it was generated" in refused.stderr
+    assert refused.stderr.rstrip().endswith("; pass --force to replace it")
     assert "# my note" in path.read_text(encoding="utf-8")
     forced = _dna(project.root, "codify", finding.id, "--param", "order=asc", "--force")
     assert forced.returncode == 0, forced.stderr
@@ -107,3 +108,55 @@ def test_templates_are_found_in_a_plain_wheel(tmp_path):
     package, template, found = out.splitlines()
     assert package.startswith(str(site)) and template.startswith(str(site / "dna_kit"))
     assert found == "True"
+
+
+def _main(project, capsys, *args: str) -> tuple[int, str, str]:
+    from dna_kit.cli import main
+
+    code = main(["-C", str(project.root), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_dry_run_prints_the_test_codify_would_write_and_writes_nothing(project, capsys):
+    from dna_kit.codify import codify
+
+    finding = add_finding(project, {
+        "title": "Urgent first", "statement": "Urgent orders go first.", "layer": "how",
+        "kind": "ordering_rule", "status": "accepted", "params": {"key": "priority"}})
+    before = sorted((p, p.read_bytes()) for p in project.root.rglob("*") if p.is_file())
+    code, out, err = _main(project, capsys, "codify", finding.id, "--template",
+                           "priority_order", "--target", "service:next_batch", "--param",
+                           "order=desc", "--dry-run")
+    assert code == 0, err
+    assert sorted((p, p.read_bytes()) for p in project.root.rglob("*") if p.is_file()) == before
+    artifact = codify(project, finding.id, template="priority_order",
+                      target="service:next_batch", params={"order": "desc"})
+    assert out == artifact.path.read_text(encoding="utf-8")
+    code, _, err = _main(project, capsys, "codify", finding.id, "--dry-run", "--force")
+    assert code == 1 and "--dry-run writes nothing" in err
+
+
+@pytest.mark.parametrize(("finding", "args", "message", "hint"), [
+    ({"status": "candidate"}, ["--template", "bounded", "--target", "m:f"],
+     "F-0001 is a candidate; only an accepted finding is codified",
+     "accept it first: dna accept F-0001"),
+    ({}, [], "F-0001 has no template yet: choose one of", "pass --template NAME"),
+    ({}, ["--template", "bounded"], "F-0001 has no target yet",
+     "pass --target MODULE:CALLABLE"),
+    ({}, ["--template", "bounded", "--target", "m:f", "--domain", "int:0..100"],
+     "template 'bounded' needs min, max or both", "pass --param max=VALUE"),
+    ({"params": {"max": "9"}}, ["--template", "bounded", "--target", "nowhere:f"],
+     "cannot import target 'nowhere:f'", "pass it with --domain"),
+    ({}, ["--template", "roundtrip", "--target", "m:f", "--domain", "text"],
+     "needs a decode target", "pass --target decode=MODULE:CALLABLE"),
+])
+def test_the_cli_adds_its_own_hint_to_the_domain_message(project, capsys, finding, args,
+                                                          message, hint):
+    add_finding(project, {"title": "Label timeout", "statement": "at most 8 s",
+                          "layer": "how", "kind": "timeout", "status": "accepted",
+                          **finding})
+    code, _, err = _main(project, capsys, "codify", "F-0001", *args)
+    assert code == 1
+    assert err.count("\n") == 1, err  # one line
+    assert message in err and f"; {hint}" in err

@@ -113,6 +113,7 @@ def test_literal_emitters_read_back_exactly(text):
 
 @settings(max_examples=100, deadline=None)
 @given(title=non_empty, statement=non_empty, rationale=non_empty, quote=non_empty)
+@example(title="t", statement="s", rationale="0\x1e#", quote="q")  # \x1e ends a line too
 def test_hostile_text_cannot_add_sections_to_a_decision_record(title, statement, rationale,
                                                                quote):
     finding = _finding(title, statement, rationale, quote, "pm.md", "priority")

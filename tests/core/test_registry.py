@@ -192,7 +192,7 @@ def test_a_name_taken_twice_says_who_took_it_first():
 
 @pytest.mark.parametrize(("build", "register", "names"), [
     (build_readers, register_builtin_readers,
-     ["transcript", "chat", "jsonl", "csv", "markdown"]),
+     ["transcript", "chat", "jsonl", "html", "csv", "markdown", "docx", "pdf"]),
     (build_template_registry, register_builtin_templates, None),
     (build_format_registry, register_builtin_formats, ["madr", "nygard"]),
 ])
@@ -518,7 +518,8 @@ def test_an_installed_plugin_package_extends_all_three_registries(plugin_env, tm
     shown = run(plugin_env, "-c", code, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines() == [
-        "['transcript', 'chat', 'jsonl', 'csv', 'markdown', 'incident']",
+        "['transcript', 'chat', 'jsonl', 'html', 'csv', 'markdown', 'docx', 'pdf', "
+        "'incident']",
         "alert_within",
         "['madr', 'nygard', 'brief']",
         "plugin dna-incident 0.1.0 (entry point dna_kit.adr_formats: brief = "
