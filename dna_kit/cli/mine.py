@@ -12,14 +12,15 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-FORMATS = ("markdown", "chat", "jsonl", "csv", "transcript")
+FORMATS = ("markdown", "html", "docx", "pdf", "chat", "jsonl", "csv", "transcript")
 
 
 def register(subparsers: Any) -> None:
     p = add_command(
         subparsers, "ingest", cmd_ingest,
         help="read incident sources and report what each holds (copies nothing)",
-        description="Read postmortems (Markdown or text), Slack-shaped chat exports, "
+        description="Read postmortems (Markdown, text, HTML, Word .docx or PDF; a PDF "
+                    "gives one document per page), Slack-shaped chat exports, "
                     "JSON-lines logs, CSV timelines and interview transcripts, and report "
                     "per file: the reader used, documents, sections, timeline events and "
                     "problems. Directories are walked. Nothing is copied or written. The "
@@ -106,7 +107,10 @@ def _problems(results: list[Any], command: str) -> int:
             print(f"dna {command}: warning: {warning}", file=sys.stderr)
         if r.error is not None:
             failed += 1
-            print(f"dna {command}: {r.error}", file=sys.stderr)
+            # The reader says which column it could not find; the flag naming it is ours.
+            hint = (f" (name it with --{r.error_field}-field)"
+                    if r.error_field in ("time", "message", "actor") else "")
+            print(f"dna {command}: {r.error}{hint}", file=sys.stderr)
     return failed
 
 

@@ -1,8 +1,9 @@
 """Ingest: sources in, documents out.
 
 A registry of readers (:func:`build_readers`) turns each source file into documents. The
-reader is chosen by content first (a transcript's ``## Q1 ·`` headings, a chat export's
-``"ts"`` fields, JSON lines), then by extension, and can be forced with ``format=``.
+reader is chosen by content first (a PDF's or a Word document's magic number, a
+transcript's ``## Q1 ·`` headings, a chat export's ``"ts"`` fields, JSON lines, an HTML
+page's ``<!doctype html>``), then by extension, and can be forced with ``format=``.
 Directories are walked. :func:`ingest` is strict (the first bad file raises
 :class:`~dna_kit.errors.SourceError` naming it); :func:`scan` reports each file's outcome
 and goes on, which is what ``dna ingest`` and ``dna extract`` use.
@@ -22,9 +23,12 @@ from typing import Any
 
 from dna_kit.document import Document
 from dna_kit.errors import DnaKitError, SourceError, clip
-from dna_kit.ingest._read import read_source
+from dna_kit.ingest._read import peek_source, read_document_bytes, read_source
 from dna_kit.ingest.chat import SLACK_METADATA, looks_like_chat, read_chat
+from dna_kit.ingest.docx import read_docx
+from dna_kit.ingest.html import looks_like_html, read_html
 from dna_kit.ingest.markdown import read_postmortem
+from dna_kit.ingest.pdf import read_pdf
 from dna_kit.ingest.records import looks_like_jsonl, read_csv, read_jsonl
 from dna_kit.ingest.transcript import looks_like_transcript, read_transcript
 from dna_kit.registry import Registry, build_registry
@@ -36,18 +40,26 @@ ReadFn = Callable[[Path, str, dict[str, Any]], list[Document]]
 
 #: Extensions a directory walk picks up; a file named explicitly is always tried.
 SOURCE_EXTENSIONS = frozenset({".md", ".markdown", ".txt", ".text", ".rst", ".json",
-                               ".jsonl", ".ndjson", ".log", ".csv", ".tsv", ""})
+                               ".jsonl", ".ndjson", ".log", ".csv", ".tsv", "", ".html",
+                               ".htm", ".xhtml", ".docx", ".pdf"})
 
 
 @dataclass(frozen=True)
 class Reader:
-    """A named source reader: the extensions it claims, a content test, and ``read``."""
+    """A named source reader: the extensions it claims, a content test, and ``read``.
+
+    A reader of a binary format (Word, PDF) names the ``magic`` numbers its files start
+    with and sets ``binary``: its ``read`` gets ``""`` as text and the file's bytes as
+    ``options["data"]``.
+    """
 
     name: str
     read: ReadFn
     extensions: tuple[str, ...] = ()
     sniff: Callable[[str], bool] | None = None
     description: str = ""
+    magic: tuple[bytes, ...] = ()
+    binary: bool = False
 
 
 def build_readers() -> Registry[Reader]:
@@ -55,7 +67,7 @@ def build_readers() -> Registry[Reader]:
     those of installed ``dna_kit.readers`` plugins (see :mod:`dna_kit.registry`).
 
     >>> build_readers().names()
-    ['transcript', 'chat', 'jsonl', 'csv', 'markdown']
+    ['transcript', 'chat', 'jsonl', 'html', 'csv', 'markdown', 'docx', 'pdf']
     """
     return build_registry("source format", "dna_kit.readers", register_builtin_readers,
                           item_type=Reader)
@@ -78,24 +90,40 @@ def register_builtin_readers(readers: Registry[Reader]) -> None:
     readers.register("jsonl", Reader(
         "jsonl", read_jsonl, (".jsonl", ".ndjson", ".log"), looks_like_jsonl,
         "JSON-lines logs: one event per line"))
+    readers.register("html", Reader(
+        "html", read_html, (".html", ".htm", ".xhtml"), looks_like_html,
+        "HTML pages: Confluence, Notion and Google Docs exports (main content only)"))
     readers.register("csv", Reader("csv", read_csv, (".csv", ".tsv"), None,
                                    "CSV timelines with a time column"))
     readers.register("markdown", Reader(
         "markdown", read_postmortem, (".md", ".markdown", ".txt", ".text", ".rst", ""),
         None, "Markdown or plain-text postmortems"))
+    # Binary documents, told by their magic number before any text test runs.
+    readers.register("docx", Reader(
+        "docx", read_docx, (".docx",), None, "Word .docx documents", magic=(b"PK\x03\x04",),
+        binary=True))
+    readers.register("pdf", Reader(
+        "pdf", read_pdf, (".pdf",), None, "PDF documents, one document per page "
+        "(report.pdf#page=3)", magic=(b"%PDF",), binary=True))
 
 
 def choose_reader(path: Path, head: str, readers: Registry[Reader],
-                  format: str | None = None) -> Reader:
-    """The reader for a source: ``format`` if given, else by content, else by extension,
-    else Markdown (any text reads as prose).
+                  format: str | None = None, *, magic: bytes = b"") -> Reader:
+    """The reader for a source: ``format`` if given, else by content (``magic``, the
+    file's first bytes, then the text's ``head``), else by extension, else Markdown (any
+    text reads as prose).
 
     >>> choose_reader(Path("log.txt"), '{"ts": 1}\\n{"ts": 2}\\n', build_readers()).name
     'jsonl'
+    >>> choose_reader(Path("report"), "", build_readers(), magic=b"%PDF-1.7").name
+    'pdf'
     """
     if format:
         return readers.get(format)
     suffix = path.suffix.lower()
+    for _, reader in readers.items():
+        if magic and reader.magic and magic.startswith(reader.magic):
+            return reader
     for _, reader in readers.items():
         if reader.sniff is not None and reader.sniff(head):
             # JSON that is not chat or JSON lines is not prose either; keep looking.
@@ -161,11 +189,20 @@ def read_one(path: Path, *, format: str | None = None,
         result.warnings = [f"{path}: not a regular file (a FIFO, socket or device); skipped"]
         return result
     reader: Reader | None = None
+    options: dict[str, Any] = {"fields": dict(fields or {})}
     try:
-        text, warnings = read_source(path)
-        reader = choose_reader(path, text[:8192], readers, format)
+        # Word and PDF files are told by their first bytes (or their extension) before
+        # anything is decoded: they are binary, and only their own reader takes them.
+        reader = choose_reader(path, "", readers, format, magic=peek_source(path))
+        warnings: list[str] = []
+        if reader.binary:
+            text = ""
+            options["data"] = read_document_bytes(path)
+        else:
+            text, warnings = read_source(path)
+            reader = choose_reader(path, text[:8192], readers, format)
         result.reader = reader.name
-        documents = reader.read(path, text, {"fields": dict(fields or {})})
+        documents = reader.read(path, text, options)
     except DnaKitError as exc:
         result.error = exc
         return result

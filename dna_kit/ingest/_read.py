@@ -1,4 +1,10 @@
-"""Reading a source file safely: size and line limits, binary detection, decoding."""
+"""Reading a source file safely: size and line limits, binary detection, decoding.
+
+Text sources go through :func:`read_source`, which refuses binary files. Word and PDF
+documents are binary by nature: :func:`peek_source` gives a file's first bytes so the
+ingest dispatch can send them (``%PDF``, ``PK\\x03\\x04``) to their readers, which get the
+bytes from :func:`read_document_bytes`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ MAX_LINE_CHARS = 1 << 20
 #: extractor's working memory grows with it (archives of many files stay flat).
 MAX_FILE_BYTES = 48 << 20
 _CHUNK = 1 << 20
+#: A Word or PDF document larger than this is refused: images make them big, but the
+#: converters still hold the whole file in memory.
+MAX_DOCUMENT_BYTES = 256 << 20
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff",
                  b"\x1f\x8b", b"BZh", b"\xfd7zXZ")
@@ -82,10 +91,48 @@ def _longest_inner(chunk: bytes, first: int, last: int) -> int:
 _NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
+def peek_source(path: Path, size: int = 8) -> bytes:
+    """The first ``size`` bytes of ``path`` (to tell a PDF or a Word document by its magic
+    number); :class:`SourceError` naming the file if it cannot be read.
+
+    >>> peek_source(Path("missing.pdf"))
+    Traceback (most recent call last):
+    ...
+    dna_kit.errors.SourceError: missing.pdf: cannot read: No such file or directory
+    """
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", path=path) from None
+
+
+def read_document_bytes(path: Path) -> bytes:
+    """The bytes of a binary document (Word, PDF), refusing empty and huge files.
+
+    >>> read_document_bytes(Path("missing.docx"))
+    Traceback (most recent call last):
+    ...
+    dna_kit.errors.SourceError: missing.docx: cannot read: No such file or directory
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise SourceError(f"file is {size / 2**20:.0f} MiB, over the "
+                              f"{MAX_DOCUMENT_BYTES >> 20} MiB limit for one document",
+                              path=path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", path=path) from None
+    if not raw.strip():
+        raise SourceError("empty file; nothing to read", path=path)
+    return raw
+
+
 def _refuse_binary(path: Path, head: bytes) -> None:
     if head.startswith(_BINARY_MAGIC) or b"\x00" in head[:8192]:
-        raise SourceError("binary file (not text); sources are Markdown, text, JSON, "
-                          "JSON lines or CSV", path=path, line=1)
+        raise SourceError("binary file (not text); sources are Markdown, text, HTML, JSON, "
+                          "JSON lines, CSV, Word .docx or PDF", path=path, line=1)
     sample = head[:8192]
     control = len(sample.translate(None, _NOT_CONTROL))  # one C pass, not one per byte
     if sample and control / len(sample) > 0.1:
