@@ -4,6 +4,7 @@ The tree::
 
     DnaKitError                         root; the CLI turns it into exit code 1 + one line
     ├── InvalidFinding(ValueError)      a finding (file or arguments) breaks the model
+    │   ├── InvalidFields               several fields of one finding do (all listed)
     │   └── InvalidUnit                 a value such as "5 parsecs" names no known unit
     ├── LedgerError                     a ledger as a whole is unusable
     │   ├── LedgerInvalid(ValueError)   loading found one or more bad files (all listed)
@@ -46,6 +47,7 @@ __all__ = [
     "DuplicateId",
     "EditedArtifact",
     "FindingNotFound",
+    "InvalidFields",
     "InvalidFinding",
     "InvalidUnit",
     "LedgerError",
@@ -121,6 +123,24 @@ class InvalidFinding(DnaKitError, ValueError):
         )
 
 
+class InvalidFields(InvalidFinding):
+    """Several fields of one finding are wrong: ``errors`` holds one
+    :class:`InvalidFinding` each (this error's own field and value are the first's), and
+    the message has one line each."""
+
+    def __init__(self, errors: Sequence[InvalidFinding]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.reason, path=first.path, line=first.line, field=first.field,
+                         value=first.value)
+
+    def _render(self) -> str:
+        return "\n".join(e._render() for e in self.errors)
+
+    def located(self, path: str | Path, line: int | None = None) -> InvalidFields:
+        return InvalidFields([e.located(path, line) for e in self.errors])
+
+
 class InvalidUnit(InvalidFinding):
     """A quantity such as ``"5 parsecs"`` has a unit dna_kit does not know."""
 
@@ -134,7 +154,8 @@ class LedgerInvalid(LedgerError, ValueError):
 
     def __init__(self, errors: Sequence[InvalidFinding]) -> None:
         self.errors = list(errors)
-        lines = [f"{len(self.errors)} invalid finding file(s):"]
+        files = len({e.path for e in self.errors}) or len(self.errors)
+        lines = [f"{files} invalid finding file(s):"]
         lines += [f"  {e}" for e in self.errors]
         super().__init__("\n".join(lines))
 

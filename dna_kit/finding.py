@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dna_kit.errors import InvalidFinding
+from dna_kit.errors import InvalidFields, InvalidFinding
 from dna_kit.units import Quantity, is_quantity_text, parse_quantity
 
 __all__ = [
@@ -68,10 +68,26 @@ def _fail(field_name: str, message: str, value: Any = None) -> InvalidFinding:
     return InvalidFinding(message, field=field_name, value=value)
 
 
+# Control characters (escape sequences, bells, backspaces, NUL) but line breaks and tabs.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable_text(text: str) -> str:
+    r"""``text`` with its control characters dropped (line breaks and tabs stay): what a
+    finding stores, so no title, statement or quote can act on a terminal that shows it.
+
+    >>> printable_text("Cap\x1b[2J at 5 s\x07")
+    'Cap[2J at 5 s'
+    """
+    return _CONTROL_RE.sub("", text) if _CONTROL_RE.search(text) else text
+
+
 def _text(data: Mapping[str, Any], key: str, *, required: bool = False,
           where: str | None = None) -> str | None:
     name = where or key
     value = data.get(key)
+    if isinstance(value, str) and key != "id":
+        value = printable_text(value)
     if value is None or value == "":
         if required:
             raise _fail(name, "is required", value)
@@ -114,7 +130,7 @@ def _words(data: Mapping[str, Any], key: str, where: str | None = None) -> tuple
         value = [value]
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise _fail(name, f"must be a list of text, got {value!r}", value)
-    return tuple(value)
+    return tuple(printable_text(v) for v in value)
 
 
 def parse_param(name: str, value: Any) -> ParamValue:
@@ -129,11 +145,11 @@ def parse_param(name: str, value: Any) -> ParamValue:
     if isinstance(value, list | tuple):
         if not all(isinstance(v, str) for v in value):
             raise _fail(where, f"{name}={value!r}: a list parameter holds text only", value)
-        return tuple(value)
+        return tuple(printable_text(v) for v in value)
     if is_quantity_text(value):
         return parse_quantity(value, field=where)
-    if isinstance(value, str) and value.strip():
-        return value
+    if isinstance(value, str) and printable_text(value).strip():
+        return printable_text(value)
     raise _fail(where, f"{name}={value!r} is not a quantity, a word or a list of words",
                 value)
 
@@ -391,59 +407,87 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: Any) -> Finding:
-        """Validate ``data`` (as read from a file's front matter) into a finding."""
+        """Validate ``data`` (as read from a file's front matter) into a finding.
+
+        Every bad field is reported, not only the first: one problem raises
+        :class:`~dna_kit.errors.InvalidFinding`, several raise
+        :class:`~dna_kit.errors.InvalidFields` listing each.
+        """
         if not isinstance(data, Mapping):
             raise _fail("(front matter)", f"must be a mapping of fields, got {data!r}", data)
-        unknown = set(data) - set(_FIELDS)
-        if unknown:
-            name = sorted(unknown)[0]
-            raise _fail(name, f"unknown field {name!r}; known fields: {', '.join(_FIELDS)}",
-                        name)
-        finding_id = _text(data, "id", required=True)
-        assert finding_id is not None
-        if not ID_RE.match(finding_id):
-            raise _fail("id", f"id={finding_id!r} must look like F-0001", finding_id)
-        status = _choice(data, "status", STATUSES, default="candidate")
-        rejected_reason = _text(data, "rejected_reason")
-        if status == "rejected" and not rejected_reason:
-            raise _fail("rejected_reason", "a rejected finding needs rejected_reason", None)
+        errors: list[InvalidFinding] = []
+
+        def check(make: Any, default: Any = None) -> Any:
+            try:
+                return make()
+            except InvalidFinding as exc:
+                errors.append(exc)
+                return default
+
+        def require(ok: bool, name: str, message: str, value: Any) -> None:
+            if not ok:
+                errors.append(_fail(name, message, value))
+
+        for name in sorted(set(data) - set(_FIELDS)):
+            errors.append(_fail(name, f"unknown field {name!r}; known fields: "
+                                      f"{', '.join(_FIELDS)}", name))
+        finding_id = check(lambda: _text(data, "id", required=True))
+        if finding_id is not None:
+            require(bool(ID_RE.match(finding_id)), "id",
+                    f"id={finding_id!r} must look like F-0001", finding_id)
+        status = check(lambda: _choice(data, "status", STATUSES, default="candidate"))
+        rejected_reason = check(lambda: _text(data, "rejected_reason"))
+        require(status != "rejected" or bool(rejected_reason), "rejected_reason",
+                "a rejected finding needs rejected_reason", None)
         params = data.get("params") or {}
         if not isinstance(params, Mapping):
-            raise _fail("params", f"must be a mapping of name: value, got {params!r}", params)
+            errors.append(_fail("params", f"must be a mapping of name: value, got {params!r}",
+                                params))
+            params = {}
         provenance = data.get("provenance") or []
         if isinstance(provenance, Mapping):
             provenance = [provenance]
         if not isinstance(provenance, list):
-            raise _fail("provenance", f"must be a list, got {provenance!r}", provenance)
+            errors.append(_fail("provenance", f"must be a list, got {provenance!r}",
+                                provenance))
+            provenance = []
         confidence = data.get("confidence")
         if confidence is not None and (
             isinstance(confidence, bool) or not isinstance(confidence, int | float)
             or not 0.0 <= float(confidence) <= 1.0
         ):
-            raise _fail("confidence", f"confidence={confidence!r} must be between 0 and 1",
-                        confidence)
-        title = _text(data, "title", required=True)
-        statement = _text(data, "statement", required=True)
-        assert title is not None and statement is not None
+            errors.append(_fail("confidence", f"confidence={confidence!r} must be between "
+                                              "0 and 1", confidence))
+            confidence = None
+        title = check(lambda: _text(data, "title", required=True))
+        statement = check(lambda: _text(data, "statement", required=True))
+        fields = {
+            "layer": check(lambda: _choice(data, "layer", LAYERS)),
+            "kind": check(lambda: _choice(data, "kind", KINDS)),
+            "params": {str(k): v for k, v in (
+                (k, check(lambda k=k, v=v: parse_param(str(k), v))) for k, v in params.items())
+                if v is not None},
+            "rationale": check(lambda: _text(data, "rationale")),
+            "provenance": tuple(p for p in (check(lambda i=i, p=p: Provenance.from_dict(p, i))
+                                            for i, p in enumerate(provenance)) if p),
+            "owner": check(lambda: _text(data, "owner")),
+            "area": check(lambda: _text(data, "area")),
+            "tags": check(lambda: _words(data, "tags"), ()),
+            "created": check(lambda: _date(data, "created")),
+            "updated": check(lambda: _date(data, "updated")),
+            "links": check(lambda: Links.from_dict(data.get("links")), Links()),
+            "binding": check(lambda: Binding.from_dict(data.get("binding"))),
+        }
+        if errors:
+            raise errors[0] if len(errors) == 1 else InvalidFields(errors)
         return cls(
             id=finding_id,
             title=title.strip(),
             statement=statement,
-            layer=_choice(data, "layer", LAYERS),
-            kind=_choice(data, "kind", KINDS),
             status=status,
-            params={str(k): parse_param(str(k), v) for k, v in params.items()},
-            rationale=_text(data, "rationale"),
-            provenance=tuple(Provenance.from_dict(p, i) for i, p in enumerate(provenance)),
-            owner=_text(data, "owner"),
-            area=_text(data, "area"),
-            tags=_words(data, "tags"),
-            created=_date(data, "created"),
-            updated=_date(data, "updated"),
             rejected_reason=rejected_reason,
             confidence=None if confidence is None else float(confidence),
-            links=Links.from_dict(data.get("links")),
-            binding=Binding.from_dict(data.get("binding")),
+            **fields,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dna_kit.errors import FindingNotFound, InvalidFinding, LedgerInvalid, ProjectError, clip
+from dna_kit.errors import (
+    FindingNotFound,
+    InvalidFields,
+    InvalidFinding,
+    LedgerInvalid,
+    ProjectError,
+    clip,
+)
 from dna_kit.fileio import atomic_write, create_exclusive
 from dna_kit.finding import ID_RE, Finding, Provenance
 from dna_kit.project import Project, find_project
@@ -181,6 +188,9 @@ def parse_finding_file(path: str | Path, data: bytes | None = None) -> tuple[Fin
                              line=line) from None
     try:
         finding = Finding.from_dict(data_)
+    except InvalidFields as exc:  # each problem on the line of its own field
+        raise InvalidFields([e.located(path, _field_line(front, 2, e.field))
+                             for e in exc.errors]) from None
     except InvalidFinding as exc:
         raise exc.located(path, _field_line(front, 2, exc.field)) from None
     match = _FILE_RE.match(path.name)
@@ -275,8 +285,9 @@ def _id_key(finding_id: str) -> int:
 def _finding_files(findings_dir: Path) -> list[Path]:
     if not findings_dir.is_dir():
         return []
-    return sorted(p for p in findings_dir.iterdir()
-                  if not p.name.startswith(".") and (p.is_file() or p.is_symlink()))
+    # Everything but hidden files (the lock, a crashed write's temp file): a folder or a
+    # FIFO named like a finding is reported by load_ledger, not silently left out.
+    return sorted(p for p in findings_dir.iterdir() if not p.name.startswith("."))
 
 
 def load_ledger(project: str | Path | Project = ".") -> Ledger:
@@ -290,13 +301,17 @@ def load_ledger(project: str | Path | Project = ".") -> Ledger:
     entries: list[LedgerEntry] = []
     seen: dict[str, list[Path]] = {}
     for path in _finding_files(project.findings_dir):
-        if path.suffix != ".md":
+        if path.suffix != ".md" or not path.is_file():
+            what = "a folder" if path.is_dir() else "not a finding file"
             errors.append(InvalidFinding(
-                "not a finding file; only F-NNNN-slug.md files belong in dna/findings/",
-                path=path, line=1))
+                f"{what}; only F-NNNN-slug.md files belong in dna/findings/",
+                path=path, line=None if path.is_dir() else 1))
             continue
         try:
             finding, body = parse_finding_file(path)
+        except InvalidFields as exc:  # every problem of the file, not only the first
+            errors.extend(exc.errors)
+            continue
         except InvalidFinding as exc:
             errors.append(exc)
             continue
@@ -417,29 +432,34 @@ def update_finding(project: str | Path | Project, finding_id: str,
                    today: _dt.date | None = None) -> Finding:
     """Replace a finding's fields, keeping its file and the person's edits to its body.
 
-    ``change`` is either the new :class:`Finding` or a mapping of fields to change.
+    ``change`` is either the new :class:`Finding` or a mapping of fields to change. The
+    file is read, changed and written under :func:`locked`, so a mapping of changes is
+    applied to the finding as it is now, whoever else is editing it. (A whole Finding
+    replaces what is there: build it under the lock too.)
     """
     project = project if isinstance(project, Project) else find_project(project)
-    entry = find_entry(project, finding_id)
-    old = entry.finding
-    new = change if isinstance(change, Finding) else old.evolve(**dict(change))
-    if new.id != old.id:
-        raise InvalidFinding(f"id={new.id!r} cannot change (was {old.id!r})", field="id",
-                             value=new.id, path=entry.path)
-    if new != old:
-        new = replace(new, updated=today or _dt.date.today())
-    # The body is the tool's only while it is exactly what the tool wrote.
-    body = render_body(new) if entry.body == render_body(old) else entry.body
-    atomic_write(entry.path, render_finding_file(new, body))
-    return new
+    with locked(project):
+        entry = find_entry(project, finding_id)
+        old = entry.finding
+        new = change if isinstance(change, Finding) else old.evolve(**dict(change))
+        if new.id != old.id:
+            raise InvalidFinding(f"id={new.id!r} cannot change (was {old.id!r})", field="id",
+                                 value=new.id, path=entry.path)
+        if new != old:
+            new = replace(new, updated=today or _dt.date.today())
+        # The body is the tool's only while it is exactly what the tool wrote.
+        body = render_body(new) if entry.body == render_body(old) else entry.body
+        atomic_write(entry.path, render_finding_file(new, body))
+        return new
 
 
 def set_status(project: str | Path | Project, finding_id: str, status: str, *,
                reason: str | None = None) -> Finding:
     """``accept``, ``codify`` or ``reject`` (with a reason) a finding in place."""
     project = project if isinstance(project, Project) else find_project(project)
-    old = find_entry(project, finding_id).finding
-    return update_finding(project, finding_id, old.with_status(status, reason=reason))
+    with locked(project):
+        old = find_entry(project, finding_id).finding
+        return update_finding(project, finding_id, old.with_status(status, reason=reason))
 
 
 def provenance_from_spec(spec: str) -> Provenance:

@@ -14,7 +14,7 @@ from typing import Any
 from dna_kit.errors import NoProject, ProjectError
 from dna_kit.fileio import atomic_write
 
-__all__ = ["Project", "find_project", "init_project"]
+__all__ = ["Project", "find_project", "init_project", "redaction_settings"]
 
 #: Decision-record directories reused when present, in this order (after ``.adr-dir``).
 ADR_DIR_CANDIDATES = ("doc/adr", "docs/adr", "docs/decisions")
@@ -32,6 +32,54 @@ adr_format: madr
 llm:
   model: null
 """
+
+
+#: ``dna/tests/conftest.py`` as ``dna init`` writes it: plain ``pytest`` (or ``pytest
+#: dna/tests``) in the repository then imports the project's code, and skips the tests of
+#: rejected findings. It imports nothing of dna_kit, so it outlives the tool.
+TESTS_CONFTEST = r'''"""Written by `dna init` (dna_kit); yours to edit, dna_kit never rewrites it.
+
+Plain `pytest dna/tests` imports the repository's code: its root goes on sys.path (unless it
+is there already, so an implementation put first on the path stays first). The tests of a
+finding rejected since they were generated (`status: rejected` in dna/findings/) are
+deselected. Nothing here imports dna_kit.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+_FIELD = re.compile(r"^(id|status):[ \t]*(\S+)", re.M)
+
+
+def _rejected() -> set[str]:
+    rejected = set()
+    for path in (ROOT / "dna" / "findings").glob("*.md"):
+        head = path.read_text(encoding="utf-8", errors="replace").split("\n---", 1)[0]
+        fields = {k: v.strip("'\"") for k, v in _FIELD.findall(head)}
+        if fields.get("status") == "rejected" and "id" in fields:
+            rejected.add(fields["id"])
+    return rejected
+
+
+def pytest_collection_modifyitems(config, items):
+    rejected = _rejected()
+    if not rejected:
+        return
+    keep, drop = [], []
+    for item in items:
+        owner = getattr(getattr(item, "module", None), "DNA_FINDING", None)
+        (drop if owner in rejected else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+'''
 
 
 @dataclass(frozen=True)
@@ -144,7 +192,9 @@ def find_project(start: str | Path = ".") -> Project:
 
 def init_project(root: str | Path = ".") -> Project:
     """Create ``dna/findings``, ``dna/tests``, ``dna/interviews``, ``dna/config.yaml`` and
-    the decision-record directory under ``root``. Safe to run again: nothing is replaced.
+    the decision-record directory under ``root``, and ``dna/tests/conftest.py``
+    (:data:`TESTS_CONFTEST`) so a plain ``pytest`` runs the generated tests. Safe to run
+    again: nothing is replaced, a conftest a person wrote least of all.
     """
     root = Path(root).resolve()
     if root.exists() and not root.is_dir():
@@ -156,7 +206,30 @@ def init_project(root: str | Path = ".") -> Project:
         folder.mkdir(parents=True, exist_ok=True)
     if not project.config_path.exists():
         atomic_write(project.config_path, _DEFAULT_CONFIG.format(adr_dir=adr_rel))
+    conftest = project.tests_dir / "conftest.py"
+    if not conftest.exists() and not conftest.is_symlink():
+        atomic_write(conftest, TESTS_CONFTEST)
     # adr-tools looks in doc/adr unless .adr-dir says otherwise: say so, so `adr list` works.
     if _read_adr_dir_file(root) is None and adr_rel != "doc/adr":
         atomic_write(root / ".adr-dir", adr_rel + "\n")
     return project
+
+
+def redaction_settings(project: Project | None) -> dict[str, Any]:
+    """``names`` and ``ip_addresses`` for :func:`dna_kit.redact.redact`, from
+    ``llm.redact_names`` and ``llm.redact_ip_addresses`` in ``dna/config.yaml`` (none
+    without a project): the settings of every text stored under ``dna/`` (the review
+    stage's ``redact_fields``, interview transcripts).
+
+    >>> redaction_settings(None)
+    {'names': (), 'ip_addresses': False}
+    """
+    section = (project.config().get("llm") or {}) if project is not None else {}
+    if not isinstance(section, dict):
+        raise ProjectError(f"{project.config_path if project else 'config'}: llm must be a "
+                           "mapping of settings")
+    names = section.get("redact_names") or ()
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ProjectError(f"dna/config.yaml: llm.redact_names={names!r} must be a list of "
+                           "names")
+    return {"names": tuple(names), "ip_addresses": bool(section.get("redact_ip_addresses"))}

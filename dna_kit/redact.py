@@ -143,7 +143,10 @@ def _setting_rules() -> tuple[_Rule, ...]:
             (_PASSWORD_NAMES, ("pass", "pwd"), _looks_secret, _looks_secret_unquoted),
             (_TOKEN_NAMES, _TOKEN_ANCHORS, _looks_machine_made, _looks_machine_made)):
         rules += [
-            _rule("password", names + r"[\"']?\s*=\s*[\"']?([^\s\"',;&)\]}<>]{4,200})",
+            # "&" ends the value only where a query parameter follows ("&user=ana");
+            # inside a password ("Hx!a&3") it is part of it, and none of it is kept.
+            _rule("password", names + r"[\"']?\s*=\s*[\"']?((?:[^\s\"',;&)\]}<>]|"
+                  r"&(?![A-Za-z_][\w.\-]*=)){4,200})",
                   group=1, lower=True, accept=loose, hints=hints, not_after=_ALNUM,
                   anchored=True),
             _rule("password", names + r"[\"']?\s*:\s*([\"'])([^\s\"']{4,200})\1",

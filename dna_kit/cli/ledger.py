@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dna_kit.cli._base import add_command, split_assignment
+from dna_kit.cli._base import add_command, positive_int, split_assignment
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
 
@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--ci", action="store_true",
                    help="also write a CI workflow that re-runs the notebooks and the "
                         "regeneration test on every change")
+    p.add_argument("--shards", type=positive_int, default=2, metavar="N",
+                   help="with --ci: prove the findings in N parallel jobs and merge their "
+                        "scorecards (default 2; 1 is a single job)")
 
     p = add_command(
         subparsers, "add", cmd_add,
@@ -61,7 +64,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--layer", choices=LAYERS)
     p.add_argument("--kind")
-    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--status", choices=(*STATUSES, "stale"),
+                   help="stale: codified findings changed since their test was generated")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     p = add_command(subparsers, "show", cmd_show, help="print one finding",
@@ -71,11 +75,16 @@ def register(subparsers: Any) -> None:
 
     p = add_command(subparsers, "accept", cmd_accept,
                     help="accept a candidate finding (a person has reviewed it)",
+                    description="Accept candidate findings (a person has reviewed them). "
+                                "Several ids are all or nothing: if one is missing, none "
+                                "is accepted.",
                     example="dna accept F-0007")
     p.add_argument("id", nargs="+", help="finding id(s)")
 
     p = add_command(subparsers, "reject", cmd_reject,
                     help="reject a finding, saying why",
+                    description="Reject findings, keeping the reason in each. Several ids "
+                                "are all or nothing: if one is missing, none is rejected.",
                     example='dna reject F-0008 --why "one-off workaround, since removed"')
     p.add_argument("id", nargs="+", help="finding id(s)")
     p.add_argument("--why", required=True, help="the reason, kept in the finding")
@@ -106,10 +115,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     for path in (project.findings_dir, project.tests_dir, project.interviews_dir,
                  project.adr_dir):
         print(f"  {shown_path(path)}/")
+    conftest = project.tests_dir / "conftest.py"
+    print(f"  {shown_path(conftest)}")
     if args.ci:
         from dna_kit import ci
 
-        print(f"  {shown_path(ci.write_ci_workflow(project))}")
+        print(f"  {shown_path(ci.write_ci_workflow(project, shards=args.shards))}")
     print(f"ready: add findings with `dna add` or mine incidents with `dna extract` "
           f"(in {shown_path(project.root)})")
     return 0
@@ -121,6 +132,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     from dna_kit.ledger import add_finding, provenance_from_spec, quote_lines
     from dna_kit.project import find_project
+    from dna_kit.review import redact_fields
 
     project = find_project(args.cwd)
     params = dict(split_assignment(p, "NAME=VALUE") for p in args.param)
@@ -137,7 +149,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         "rationale": args.rationale, "owner": args.owner, "area": args.area,
         "tags": args.tag, "provenance": provenance,
     }
-    finding = add_finding(project, {k: v for k, v in fields.items() if v not in (None, [])})
+    # Secrets in a quoted source line or a typed field never reach dna/findings/.
+    finding = add_finding(project, redact_fields(
+        project, {k: v for k, v in fields.items() if v not in (None, [])}))
     print(finding.id)
     return 0
 
@@ -145,12 +159,23 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from dna_kit.ledger import load_ledger
 
-    findings = load_ledger(args.cwd).filter(layer=args.layer, kind=args.kind,
-                                            status=args.status)
+    if args.status == "stale":
+        from dna_kit.codify.stale import stale_tests
+        from dna_kit.project import find_project
+
+        project = find_project(args.cwd)
+        findings = [f for f in load_ledger(project).filter(
+            layer=args.layer, kind=args.kind, status=("accepted", "codified"))
+            if stale_tests(project, f)]
+    else:
+        findings = load_ledger(args.cwd).filter(layer=args.layer, kind=args.kind,
+                                                status=args.status)
     if args.format == "json":
         import json
 
-        json.dump([f.to_json() for f in findings], sys.stdout, indent=2, ensure_ascii=False)
+        # allow_nan=False: the output is JSON or an error, never Infinity or NaN.
+        json.dump([f.to_json() for f in findings], sys.stdout, indent=2, ensure_ascii=False,
+                  allow_nan=False)
         print()
     elif args.format == "csv":
         import csv
@@ -199,34 +224,24 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from dna_kit.ledger import find_entry
-    from dna_kit.review import edit_finding
+    from dna_kit.review import decide_findings
 
-    for finding_id in args.id:
-        finding = find_entry(args.cwd, finding_id).finding
-        if finding.status in ("accepted", "codified"):
-            print(f"{finding.id}: already {finding.status}")
-            continue
-        print(f"{edit_finding(args.cwd, finding.id, {'status': 'accepted'}).id}: accepted")
+    for finding, changed in decide_findings(args.cwd, args.id, "accepted"):
+        print(f"{finding.id}: {'accepted' if changed else 'already ' + finding.status}")
     return 0
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    from dna_kit.review import edit_finding
+    from dna_kit.review import decide_findings
 
-    for finding_id in args.id:
-        finding = edit_finding(args.cwd, finding_id,
-                               {"status": "rejected", "rejected_reason": args.why})
+    for finding, _ in decide_findings(args.cwd, args.id, "rejected", reason=args.why):
         print(f"{finding.id}: rejected")
     return 0
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from dna_kit.ledger import find_entry
-    from dna_kit.review import edit_finding, parse_assignments
+    from dna_kit.review import apply_assignments
 
-    entry = find_entry(args.cwd, args.id)
-    changes = parse_assignments(entry.finding, args.assignments)
-    finding = edit_finding(args.cwd, entry.finding.id, changes)
+    finding, changes = apply_assignments(args.cwd, args.id, args.assignments)
     print(f"{finding.id}: updated {', '.join(sorted(changes))}")
     return 0

@@ -38,7 +38,8 @@ from dna_kit.ingest.transcript import (
     transcript_path,
 )
 from dna_kit.interview.questions import Question, QuestionBank, load_question_bank
-from dna_kit.project import Project, find_project
+from dna_kit.project import Project, find_project, redaction_settings
+from dna_kit.redact import redact
 from dna_kit.units import parse_quantity
 
 if TYPE_CHECKING:
@@ -313,6 +314,9 @@ class InterviewSession:
         if not text.strip():
             self.skip()
             return []
+        # The transcript is stored under dna/ and mined later: secrets and personal data
+        # are replaced before the answer is kept, probed or sent to a model.
+        text = redact(text, **redaction_settings(self.project)).text
         asked_at = self._asked_at or self.clock()
         self._queue.popleft()
         self._asked_at = None

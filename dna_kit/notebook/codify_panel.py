@@ -28,6 +28,7 @@ from dna_kit.codify import (
     suggest_template,
     write_adr,
 )
+from dna_kit.codify.adr import default_record_format
 from dna_kit.errors import DnaKitError
 from dna_kit.ledger import find_entry, load_ledger
 from dna_kit.notebook._panel import Panel
@@ -66,7 +67,10 @@ class CodifyPanel(Panel):
                              layout=w.Layout(width="60%"))
         self.params = w.Textarea(description="Params", rows=3, layout=w.Layout(width="60%"))
         self.domain = w.Text(description="Domain", placeholder="int:0..1000 (if needed)")
-        self.fmt = w.Dropdown(options=["madr", "nygard"], description="Record")
+        # New records follow the repository's convention (Nygard where adr-tools started it).
+        fmt = default_record_format(project)
+        self.fmt = w.Dropdown(options=list(dict.fromkeys(["madr", "nygard", fmt])), value=fmt,
+                              description="Record")
         self.preview_button = w.Button(description="Show test", icon="eye")
         self.run_button = w.Button(description="Run it", icon="play", button_style="info")
         self.save_button = w.Button(description="Save test", icon="save",

@@ -190,6 +190,21 @@ def _run_one(notebook: Path, output: Path, parameters: Mapping[str, Any],
     return run
 
 
+def _check_notebook(path: Path) -> None:
+    """A :class:`NotebookError` naming ``path`` unless it is a Jupyter notebook (JSON in
+    nbformat's schema), so a stray file is one line, not a runner's traceback."""
+    import nbformat
+
+    from dna_kit.errors import clip
+
+    try:
+        nbformat.validate(nbformat.read(str(path), as_version=4))
+    except Exception as exc:  # nbformat raises JSON, schema, type and key errors alike
+        raise NotebookError(f"{path}: not a Jupyter notebook ({type(exc).__name__}: "
+                            f"{clip(str(exc).splitlines()[0] if str(exc) else '', 120)})",
+                            notebook=str(path)) from None
+
+
 def run_notebooks(notebooks: Sequence[str | Path], *, out_dir: str | Path,
                   parallel: int = 1, parameters: Mapping[str, Any] | None = None,
                   cell_timeout: float = 600.0, wall_timeout: float | None = None,
@@ -201,12 +216,14 @@ def run_notebooks(notebooks: Sequence[str | Path], *, out_dir: str | Path,
     ``parameters``). ``cell_timeout`` stops one cell; ``wall_timeout`` (default: enough
     for every cell to use its limit, plus start-up) stops a whole notebook. Returns one
     :class:`NotebookRun` per notebook, in the order given; raises
-    :class:`~dna_kit.errors.NotebookError` only for a notebook that does not exist.
+    :class:`~dna_kit.errors.NotebookError` only for a notebook that does not exist or is
+    not a notebook.
     """
     paths = [Path(n) for n in notebooks]
     for path in paths:
         if not path.is_file():
             raise NotebookError(f"notebook {str(path)!r} does not exist", notebook=str(path))
+        _check_notebook(path)
     names = [p.name for p in paths]
     if len(set(names)) != len(names):
         raise NotebookError("two notebooks share a file name; their outputs would collide: "

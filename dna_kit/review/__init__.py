@@ -30,7 +30,10 @@ also change the bookkeeping fields in :data:`LEDGER_FIELDS`. Both validate the s
 names checked here, values by :class:`~dna_kit.finding.Finding` itself.
 
 **One writer at a time.** Each read-check-write of the ledger (is this candidate there
-yet? then add it) holds :func:`dna_kit.ledger.locked`. Source paths are stored relative to
+yet? then add it; read a finding, apply ``dna set``'s assignments to it as it is now,
+write it) holds :func:`dna_kit.ledger.locked`. :func:`decide_findings` accepts or rejects
+several findings all or nothing: every id is found and every change checked before any
+file is written. Source paths are stored relative to
 the repository (:func:`dna_kit.fileio.relative_path`).
 
 **A committed review file.** :func:`apply_review` applies a team's decisions written down
@@ -59,9 +62,11 @@ from dna_kit.review._decide import (
     EDITABLE,
     LEDGER_FIELDS,
     accept_candidate,
+    apply_assignments,
     candidate_fields,
     candidate_key,
     check_changes,
+    decide_findings,
     edit_finding,
     params_text,
     parse_assignments,
@@ -94,10 +99,12 @@ __all__ = [
     "ReviewPlan",
     "ReviewResult",
     "accept_candidate",
+    "apply_assignments",
     "apply_review",
     "candidate_fields",
     "candidate_key",
     "check_changes",
+    "decide_findings",
     "edit_finding",
     "load_review",
     "manual_fields",

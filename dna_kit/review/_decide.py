@@ -8,12 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dna_kit.errors import InvalidFinding, ProjectError
+from dna_kit.errors import InvalidFinding
 from dna_kit.extract.candidate import Candidate
 from dna_kit.fileio import relative_path
 from dna_kit.finding import Finding, Provenance, parse_param
 from dna_kit.ledger import add_finding, find_entry, load_ledger, locked, update_finding
-from dna_kit.project import Project, find_project
+from dna_kit.project import Project, find_project, redaction_settings
 from dna_kit.redact import redact
 
 #: The fields of a finding a reviewer changes: one widget each in the panels, and
@@ -55,24 +55,6 @@ def _in_ledger(project: Project) -> dict[tuple[str, str], Finding]:
 
 
 # -- redaction -----------------------------------------------------------------------------
-
-def redaction_settings(project: Project | None) -> dict[str, Any]:
-    """``names`` and ``ip_addresses`` for redaction, from ``llm.redact_names`` and
-    ``llm.redact_ip_addresses`` in ``dna/config.yaml`` (none without a project).
-
-    >>> redaction_settings(None)
-    {'names': (), 'ip_addresses': False}
-    """
-    section = (project.config().get("llm") or {}) if project is not None else {}
-    if not isinstance(section, dict):
-        raise ProjectError(f"{project.config_path if project else 'config'}: llm must be a "
-                           "mapping of settings")
-    names = section.get("redact_names") or ()
-    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise ProjectError(f"dna/config.yaml: llm.redact_names={names!r} must be a list of "
-                           "names")
-    return {"names": tuple(names), "ip_addresses": bool(section.get("redact_ip_addresses"))}
-
 
 def redacted(candidates: Iterable[Candidate], project: Project | None) -> list[Candidate]:
     """The candidates as a shell shows them: secrets and personal data replaced by typed
@@ -337,6 +319,13 @@ def edit_finding(project: Project | str | Path, finding_id: str,
     Finding(id='F-0007', ...)
     """
     project = project if isinstance(project, Project) else find_project(project)
+    checked = _checked_changes(project, changes)
+    with locked(project):
+        finding_id = find_entry(project, finding_id).finding.id
+        return update_finding(project, finding_id, checked)
+
+
+def _checked_changes(project: Project, changes: Mapping[str, Any]) -> dict[str, Any]:
     checked = redact_fields(project, check_changes(changes))
     status = checked.get("status")
     if status == "rejected" and not str(checked.get("rejected_reason") or "").strip():
@@ -344,6 +333,55 @@ def edit_finding(project: Project | str | Path, finding_id: str,
                              value=checked.get("rejected_reason"))
     if status is not None and status != "rejected":
         checked["rejected_reason"] = None  # a reason belongs to a rejection only
+    return checked
+
+
+def apply_assignments(project: Project | str | Path, finding_id: str,
+                      assignments: Iterable[str]) -> tuple[Finding, dict[str, Any]]:
+    """Apply ``FIELD=VALUE`` assignments (:func:`parse_assignments`) to a finding:
+    ``(the finding as written, the changes)``. The finding is read, changed and written
+    under the ledger's lock, so concurrent edits of one finding (``params.a`` here,
+    ``params.b`` there, a status elsewhere) all survive. What ``dna set`` calls.
+
+    >>> apply_assignments(project, "F-0007", ["params.cap=5s", "owner=ana"])[1]  # doctest: +SKIP
+    {'params': {'cap': '5s'}, 'owner': 'ana'}
+    """
+    project = project if isinstance(project, Project) else find_project(project)
+    assignments = list(assignments)
     with locked(project):
-        finding_id = find_entry(project, finding_id).finding.id
-        return update_finding(project, finding_id, checked)
+        entry = find_entry(project, finding_id)
+        changes = parse_assignments(entry.finding, assignments)
+        return edit_finding(project, entry.finding.id, changes), changes
+
+
+def decide_findings(project: Project | str | Path, finding_ids: Sequence[str],
+                    status: str, *, reason: str | None = None
+                    ) -> list[tuple[Finding, bool]]:
+    """Accept (``status="accepted"``) or reject (with a ``reason``) several findings, all
+    or nothing: under the ledger's lock every id is found and every change checked before
+    any file is written, so one missing id writes nothing. Returns each finding with
+    whether it changed: accepting a finding already accepted or codified leaves it as it
+    is (its test stays). What ``dna accept`` and ``dna reject`` call.
+
+    >>> decide_findings(project, ["F-0001", "F-0002"], "accepted")  # doctest: +SKIP
+    [(Finding(id='F-0001', ...), True), (Finding(id='F-0002', ...), False)]
+    """
+    if status not in ("accepted", "rejected"):
+        raise InvalidFinding(f"status={status!r}: a decision accepts or rejects",
+                             field="status", value=status)
+    project = project if isinstance(project, Project) else find_project(project)
+    changes: dict[str, Any] = {"status": status}
+    if status == "rejected":
+        changes["rejected_reason"] = reason
+    checked = _checked_changes(project, changes)
+    with locked(project):
+        entries = [find_entry(project, finding_id) for finding_id in finding_ids]
+        plan: list[tuple[Finding, bool]] = []
+        for entry in entries:
+            unchanged = status == "accepted" and entry.finding.status in ("accepted",
+                                                                          "codified")
+            if not unchanged:
+                entry.finding.evolve(**checked)  # raises before anything is written
+            plan.append((entry.finding, not unchanged))
+        return [(update_finding(project, finding.id, checked) if change else finding, change)
+                for finding, change in plan]
