@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from dna_kit.cli._base import Handler
 
 #: Command-group modules under ``dna_kit.cli``, in the order ``dna --help`` lists them.
-COMMAND_GROUPS: tuple[str, ...] = ("ledger", "regen", "mine", "codify", "model", "demo")
+COMMAND_GROUPS: tuple[str, ...] = ("ledger", "regen", "mine", "codify", "link", "model",
+                                   "demo")
 
 EPILOG = """\
 Start with `dna init`, then `dna add` or `dna extract`; `dna COMMAND --help` tells more.

@@ -60,6 +60,34 @@ def register(subparsers: Any) -> None:
     p.add_argument("--decision-maker", action="append", default=[], metavar="NAME",
                    help="with --adr: who decided (default: the finding's owner; repeatable)")
 
+    p = add_command(
+        subparsers, "locate", cmd_locate,
+        help="show where a finding's values live in the code its binding reaches (its "
+             "sites)",
+        description="Search the code a codified finding's binding reaches for the places "
+                    "its values live (its sites): literals in the target, module constants "
+                    "it reads in any module of the repository (through imports and "
+                    "attribute access such as settings.RETRY_CAP, and a constant defined as "
+                    "another), decorators (@retry(stop=stop_after_attempt(4))) and the "
+                    "arguments of library constructors the target's module and the modules "
+                    "it imports call at import time (Retry(backoff_max=...)). Values match by meaning with "
+                    "units: 5 s is a 5, or a 5000 under a name that says ms. Nothing is "
+                    "imported or run, and nothing outside the repository is read. Prints one "
+                    "line per site, or why none was found for a parameter. `dna codify` "
+                    "stores the sites in the finding (binding.sites); --save stores them "
+                    "after a new search. Sites a person added to the finding file stay while "
+                    "the code they name is still there.",
+        example="dna locate F-0001\n"
+                "dna locate F-0001 --save\n"
+                "dna locate F-0001 --json",
+    )
+    p.add_argument("id", help="finding id (F-0001, or 1)")
+    p.add_argument("--json", action="store_true",
+                   help="print the search as JSON: per parameter its sites (with how each "
+                        "was reached) or why none was found")
+    p.add_argument("--save", action="store_true",
+                   help="store the sites in the finding's binding.sites")
+
     add_command(
         subparsers, "templates", cmd_templates,
         help="list the property templates: rule, target call shape, parameters and units",
@@ -160,6 +188,40 @@ def _codify(args: argparse.Namespace) -> int:
     state = "written" if artifact.written else "unchanged"
     print(f"{shown_path(artifact.path)} ({state}; {artifact.finding.id} is "
           f"{artifact.finding.status}, template {artifact.template})")
+    if artifact.finding.binding is not None:  # a value given under another name is shown
+        from dna_kit.codify.render import param_notes
+
+        for note in param_notes(artifact.finding, artifact.finding.binding):
+            print(note)
+    for line in artifact.sites.lines() if artifact.sites is not None else ():
+        print(line)
+    return 0
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    from dna_kit.codify.sites import save_sites
+    from dna_kit.errors import CodifyError
+    from dna_kit.project import find_project
+
+    try:
+        merge = save_sites(find_project(args.cwd), args.id, save=args.save)
+    except CodifyError as exc:
+        if exc.field == "binding":
+            exc.hint = exc.hint or (f"bind it first: dna codify {args.id} --template NAME "
+                                    "--target MODULE:CALLABLE")
+        raise
+    if args.json:
+        import json
+
+        print(json.dumps(merge.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    for line in merge.lines():
+        print(line)
+    finding = merge.search.finding
+    if merge.saved:
+        print(f"{finding}: {len(merge.sites)} site(s) stored in its binding")
+    elif merge.changed and not args.save:
+        print(f"{finding} stores other sites; `dna locate {finding} --save` stores these")
     return 0
 
 
@@ -180,4 +242,9 @@ def cmd_templates(args: argparse.Namespace) -> int:
     from dna_kit.codify.domains import DOMAIN_HELP
 
     print(f"domains (--domain): {DOMAIN_HELP}; every strategy is bounded")
+    from dna_kit.codify.bindings import build_binding_registry
+
+    known = "; ".join(f"{name} ({', '.join(b.templates)})"
+                      for name, b in build_binding_registry().items())
+    print(f"configured library objects a --target may name (no adapter to write): {known}")
     return 0

@@ -7,6 +7,7 @@ strategy source built from a parsed :class:`~dna_kit.codify.domains.Domain`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -152,11 +153,44 @@ def backoff_schedule(params: Mapping[str, Resolved], domain: Domain | None) -> D
                         "the first attempt whose delay reaches the cap (None: never)"))
     lines.append(assign("ATTEMPT_LIMIT", emit(limit),
                         "attempts checked: max_attempts, or past CAP_ATTEMPT if later"))
+    lines.append(assign("FULL_JITTER_SAMPLES", emit(100),
+                        "with full jitter, the delays drawn to see one near its value"))
     pinned = {1, 2, max_attempts, limit}
     if cap_attempt:
         pinned |= {cap_attempt - 1, cap_attempt, cap_attempt + 1}
     return Derived(lines, [_example(attempt=emit(n)) for n in sorted(pinned)
                            if 1 <= n <= limit])
+
+
+def equivalent(params: Mapping[str, Resolved], domain: Domain | None) -> Derived:
+    """The domain's ends, and each edge with the values just either side of it (an int
+    one below and above; a float the nearest floats), so a rewrite that moves a boundary
+    by one (a TTL of 301 s for 300 s) fails on a pinned example, not by luck."""
+    assert domain is not None
+    derived = domain_examples(params, domain)
+    edges = params["edges"].value
+    if not edges:
+        return derived
+    if domain.kind not in ("int", "float"):
+        raise CodifyError(f"edges={params['edges'].text!r} need a numeric domain "
+                          f"(int:A..B or float:A..B), not {domain.text!r}",
+                          field="params.edges")
+    assert domain.low is not None and domain.high is not None
+    values: list[int | float] = []
+    for edge in edges:
+        if domain.kind == "int":
+            values += [math.floor(edge) - 1, math.floor(edge), math.ceil(edge),
+                       math.ceil(edge) + 1]
+        else:
+            values += [math.nextafter(edge, -math.inf), float(edge),
+                       math.nextafter(edge, math.inf)]
+    inside = [v for v in dict.fromkeys(values) if domain.low <= v <= domain.high]
+    if not inside:
+        raise CodifyError(f"edges={params['edges'].text!r} lie outside the domain "
+                          f"{domain.text!r}", field="params.edges")
+    known = set(derived.examples)
+    pinned = [e for e in (_example(x=emit(v)) for v in inside) if e not in known]
+    return Derived(derived.constants, [*derived.examples, *pinned])
 
 
 def retry_limit(params: Mapping[str, Resolved], domain: Domain | None) -> Derived:

@@ -32,7 +32,8 @@ from dna_kit.ledger import find_entry, locked, update_finding
 from dna_kit.project import Project, find_project
 from dna_kit.registry import Registry, build_registry
 
-__all__ = ["DRAFT_MARK", "RecordContext", "build_format_registry", "own_record", "render_adr",
+__all__ = ["DRAFT_MARK", "RecordContext", "build_format_registry", "default_record_format",
+           "own_record", "record_convention", "render_adr",
            "write_record"]
 
 _RECORD_RE = re.compile(r"^(\d{4,})-[^/]*\.md$")
@@ -247,6 +248,38 @@ def _record_date(path: Path) -> _dt.date | None:
     return _dt.date.fromisoformat(m.group(1)) if m else None
 
 
+def record_convention(adr_dir: Path) -> str | None:
+    """The format the newest recognisable record of ``adr_dir`` follows: ``"madr"`` (YAML
+    front matter) or ``"nygard"`` (a ``## Status`` section, as adr-tools writes, ``adr
+    init``'s first record included); None for a directory with neither.
+
+    >>> record_convention(Path("docs/adr"))            # doctest: +SKIP
+    'nygard'
+    """
+    for path in reversed(list(_records(adr_dir).values())):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if text.startswith("---\n"):
+            return "madr"
+        if re.search(r"^## Status[ \t]*$", text, re.M):
+            return "nygard"
+    return None
+
+
+def default_record_format(project: Project) -> str:
+    """The format a new decision record of ``project`` takes when none is asked for: the
+    directory's own (:func:`record_convention`), else ``adr_format`` in
+    ``dna/config.yaml``, else ``madr``. What ``dna codify --adr`` and the codify panel use.
+
+    >>> default_record_format(project)                 # doctest: +SKIP
+    'nygard'
+    """
+    return record_convention(project.adr_dir) or str(project.config().get("adr_format")
+                                                     or "madr")
+
+
 def own_record(project: Project, finding: Finding) -> Path | None:
     """The decision record in the project's record directory that ``finding`` links, if any.
 
@@ -320,14 +353,17 @@ def write_record(project: str | Path | Project, finding_id: str, *, fmt: str | N
     A finding that already has a record in the decision-record directory keeps its number
     and date; otherwise the next ``NNNN-slug.md`` is taken. ``supersedes`` names a finding
     this one replaces: both findings and both records then point at each other. ``fmt``
-    defaults to ``adr_format`` in ``dna/config.yaml``, else ``madr``. The finding's test
+    defaults to the convention of the records already in the directory (Nygard where
+    ``adr init`` started it, so ``adr new -s N`` can supersede ours; see
+    :func:`record_convention`), else ``adr_format`` in ``dna/config.yaml``, else
+    ``madr``. The finding's test
     is left as it is (:func:`dna_kit.codify.write_adr` refreshes it too).
 
     >>> write_record(".", "F-0004", fmt="nygard")       # doctest: +SKIP
     PosixPath('.../docs/adr/0001-cap-carrier-retry-backoff.md')
     """
     project = project if isinstance(project, Project) else find_project(project)
-    fmt = fmt or str(project.config().get("adr_format") or "madr")
+    fmt = fmt or default_record_format(project)
     build_format_registry().get(fmt)
     finding = find_entry(project, finding_id).finding
     old: Finding | None = None

@@ -25,6 +25,7 @@ from typing import Any
 from dna_kit.codify.adr import DRAFT_MARK, own_record, write_record
 from dna_kit.codify.property_tests import Artifact, write_test
 from dna_kit.codify.render import is_pristine
+from dna_kit.codify.stale import LINKED_TEMPLATE
 from dna_kit.codify.templates import TemplateSpec
 from dna_kit.errors import EditedArtifact
 from dna_kit.ledger import find_entry
@@ -81,7 +82,8 @@ def write_adr(project: str | Path | Project, finding_id: str, *, fmt: str | None
     path = write_record(project, finding_id, fmt=fmt, draft=draft, force=force,
                         supersedes=supersedes, decision_makers=decision_makers,
                         consulted=consulted, informed=informed, today=today)
-    if before.binding is not None and before.status == "codified":
+    if before.binding is not None and before.status == "codified" \
+            and before.binding.template != LINKED_TEMPLATE:  # no template renders those
         with contextlib.suppress(EditedArtifact):  # a person's test stays as it is
             write_test(project, before.id)
     return path

@@ -20,19 +20,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dna_kit.codify.artifacts import write_generated
+from dna_kit.codify.bindings import LibraryBinding, build_binding_registry, find_library
 from dna_kit.codify.domains import Domain, domain_from_hint, parse_domain
 from dna_kit.codify.literals import emit
 from dna_kit.codify.params import parse_override
 from dna_kit.codify.render import is_pristine, parse_target, render_test, test_id
+from dna_kit.codify.sites import SiteMerge, merge_sites, search_sites
+from dna_kit.codify.stale import LINKED_TEMPLATE, mark_source
 from dna_kit.codify.templates import TemplateSpec, build_template_registry
 from dna_kit.errors import CodifyError, InvalidFinding
 from dna_kit.fileio import relative_path
@@ -59,6 +63,9 @@ class Artifact:
     finding: Finding
     written: bool
     template: str
+    #: Where the finding's values live in the code (stored in ``binding.sites``), and what
+    #: the search found or why it found nothing.
+    sites: SiteMerge | None = None
 
 
 def default_test_path(project: Project, finding: Finding) -> Path:
@@ -87,6 +94,17 @@ class TargetShape:
     first_param: str | None = None
     first_hint: Any = None
     first_hint_text: str | None = None
+    #: The object's class as ``module.Qualname`` for each class of its MRO (a configured
+    #: library object is recognised by it: ``urllib3.util.retry.Retry``), and, for a
+    #: function, the same for each attribute it carries (a tenacity ``@retry`` function's
+    #: ``retry``).
+    classes: tuple[str, ...] = ()
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def class_name(self) -> str:
+        """The object's own class, ``module.Qualname``."""
+        return self.classes[0] if self.classes else ""
 
     @property
     def callable(self) -> bool:
@@ -110,6 +128,12 @@ def tree(h):
         return {"name": origin.__name__, "args": [tree(a) for a in typing.get_args(h)]}
     return {"other": repr(h)[:200]}
 
+def classes(o):
+    try:
+        return [f"{c.__module__}.{c.__qualname__}" for c in type(o).__mro__]
+    except Exception:
+        return []
+
 def probe():
     try:
         obj = importlib.import_module(module)
@@ -132,7 +156,11 @@ def probe():
     else:
         kind = "value"
     shape = {"kind": kind, "type": type(obj).__name__, "signature": None, "first": None,
-             "hint": None}
+             "hint": None, "classes": classes(obj), "members": {}}
+    if kind == "function":
+        for name, value in list(getattr(obj, "__dict__", {}).items())[:50]:
+            if not name.startswith("__"):
+                shape["members"][name] = classes(value)
     if kind in ("class", "function", "callable"):
         try:
             sig = inspect.signature(obj)
@@ -238,7 +266,9 @@ def inspect_target(project: str | Path | Project, target: str, *,
                           field="target", value=target)
     return TargetShape(target=target, kind=data["kind"], type_name=data["type"],
                        signature=data["signature"], first_param=data["first"],
-                       first_hint=_hint(data["hint"]), first_hint_text=_hint_text(data["hint"]))
+                       first_hint=_hint(data["hint"]), first_hint_text=_hint_text(data["hint"]),
+                       classes=tuple(data.get("classes") or ()),
+                       members={k: tuple(v) for k, v in (data.get("members") or {}).items()})
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -326,14 +356,33 @@ def _prepare(project: Project, finding_id: str, *, template: str | None,
         shown = "a candidate" if finding.status == "candidate" else finding.status
         raise CodifyError(f"{finding.id} is {shown}; only an accepted finding is codified",
                           field="status", value=finding.status)
-    name = template or (finding.binding.template if finding.binding else None)
+    name = template or (finding.binding.template if finding.binding
+                        and finding.binding.template != LINKED_TEMPLATE else None)
     if not name:
         raise CodifyError(f"{finding.id} has no template yet: choose one of "
                           f"{', '.join(registry.names())}", field="template")
     spec = registry.get(name)
     binding = _binding(project, finding, spec, target=target or None, targets=targets,
                        params=params, domain=domain or None)
-    return finding, binding, render_test(finding, binding, registry=registry)
+    library = _library(project, spec, binding)
+    # The test records what it was generated from, so a later change makes it stale.
+    return finding, binding, mark_source(render_test(finding, binding, registry=registry,
+                                                     library=library), finding, binding)
+
+
+def _library(project: Project, spec: TemplateSpec, binding: Binding) -> LibraryBinding | None:
+    """The library binding that adapts the target, when it is a configured library object
+    (a urllib3 Retry, a tenacity Retrying, ...) of a kind some binding adapts for this
+    template; None for the project's own code. A target that cannot be inspected is
+    left to the checks of the target itself."""
+    bindings = build_binding_registry()
+    if not any(spec.name in b.adapters for _, b in bindings.items()):
+        return None
+    try:
+        shape = inspect_target(project, binding.target)
+    except CodifyError:
+        return None
+    return find_library(shape.classes, shape.members, spec.name, registry=bindings)
 
 
 def preview_test(project: str | Path | Project, finding_id: str, *,
@@ -374,14 +423,21 @@ def write_test(project: str | Path | Project, finding_id: str, *,
     finding, binding, text = _prepare(project, finding_id, template=template, target=target,
                                       targets=targets, params=params, domain=domain,
                                       registry=registry)
-    path = Path(out) if out is not None else default_test_path(project, finding)
-    if not path.is_absolute():
-        path = project.root / path
+    path = _out_path(project, finding, out) if out is not None \
+        else default_test_path(project, finding)
+    _check_replaceable(project, finding, path)
     written = write_generated(path, text, force=force)
     link = relative_path(path, project.root)
-    stale = _stale_tests(project, finding, keep=link)
+    # An old generated test under a name the finding no longer has goes; a test somewhere
+    # else (an earlier --out) stays where a person put it, linked.
+    stale = _stale_tests(project, finding, keep=link) if out is None else []
     tests = tuple(t for t in finding.links.tests if t not in stale)
     tests = tests if link in tests else (*tests, link)
+    # Where the values live, for a person to review; sites a person added stay while the
+    # code they name is still there.
+    sites = merge_sites(project, finding.binding.sites if finding.binding else (),
+                        search_sites(project, finding, binding))
+    binding = replace(binding, sites=sites.sites)
     new = replace(finding, binding=binding, status="codified",
                   links=replace(finding.links, tests=tests))
     if new != finding:
@@ -389,7 +445,51 @@ def write_test(project: str | Path | Project, finding_id: str, *,
     for old in stale:
         (project.root / old).unlink()
     return Artifact(path=path, kind="test", finding=new, written=written,
-                    template=binding.template)
+                    template=binding.template, sites=sites)
+
+
+_TEST_NAME_RE = re.compile(r"^(test_\w+|\w+_test)\.py$")
+_GENERATED_RE = re.compile(r"^# dna-kit-hash: [0-9a-f]{64}[ \t]*$", re.M)
+
+
+def _out_path(project: Project, finding: Finding, out: str | Path) -> Path:
+    """Where ``out`` (relative to the root, or absolute) points, symlinks resolved, checked
+    to lie inside the repository and to name a test file pytest collects."""
+    resolved = (project.root / out).resolve()
+    if not resolved.is_relative_to(project.root.resolve()):
+        raise CodifyError(f"out={str(out)!r} lies outside the repository {project.root}; "
+                          f"the test of {finding.id} is written inside it", field="out",
+                          value=str(out))
+    if resolved.is_dir():
+        raise CodifyError(f"out={str(out)!r} is a directory; name the test file "
+                          f"(test_{test_id(finding.id)}.py)", field="out", value=str(out))
+    if not _TEST_NAME_RE.match(resolved.name):
+        raise CodifyError(f"out={str(out)!r}: a test file pytest collects is named "
+                          "test_<name>.py or <name>_test.py", field="out", value=str(out))
+    return resolved
+
+
+def _check_replaceable(project: Project, finding: Finding, path: Path) -> None:
+    """Refuse to replace a file dna_kit did not generate for this finding (a source
+    module, a finding, a hand-written test, another finding's test), whatever ``force``
+    says: force only ever replaces a generated test a person edited."""
+    if not path.exists():
+        return
+    shown = relative_path(path, project.root)
+    if not path.is_file():
+        raise CodifyError(f"{shown} exists and is not a file; the test of {finding.id} is "
+                          "not written over it", field="out", value=shown)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if not _GENERATED_RE.search(text):
+        raise CodifyError(f"{shown} exists and was not generated by dna_kit (a person's "
+                          f"file); the test of {finding.id} never replaces it", field="out",
+                          value=shown)
+    if f"DNA_FINDING = {emit(finding.id)}" not in text:
+        raise CodifyError(f"{shown} is the generated test of another finding; the test of "
+                          f"{finding.id} never replaces it", field="out", value=shown)
 
 
 def _stale_tests(project: Project, finding: Finding, *, keep: str) -> list[str]:

@@ -38,6 +38,19 @@ _ORDERS = {"desc": "desc", "descending": "desc", "highest first": "desc",
            "asc": "asc", "ascending": "asc", "lowest first": "asc"}
 _ITEMS = {"dict": "dict", "mapping": "dict", "object": "object", "attribute": "object"}
 
+# Names that look like a template's parameter but count something else: refused with the
+# reason rather than read as it (a silent rename would test another rule).
+_RETRIES = ("it counts the retries after the first call, max_attempts counts every call "
+            "(urllib3's total=5 or 5 retries make 6 calls)")
+_NOT_ATTEMPTS = {"retries": _RETRIES, "max_retries": _RETRIES, "total": _RETRIES}
+_NOT_FACTOR = {
+    "multiplier": "in tenacity's wait_exponential the multiplier scales every wait (it is "
+                  "the first wait, base), while factor is how much each wait grows "
+                  "(tenacity's exp_base); elsewhere a multiplier is the growth",
+    "backoff_factor": "urllib3's backoff_factor scales the waits (it is base; the growth "
+                      "is 2), it is not how much each wait grows",
+}
+
 
 @dataclass(frozen=True)
 class TemplateSpec:
@@ -123,20 +136,28 @@ def _builtin_templates() -> list[TemplateSpec]:
             derive=_derive.monotonic),
         TemplateSpec(
             "backoff_schedule",
-            rule="for attempt n, delay(n) = min(base * factor^(n-1), cap) within +/- jitter; "
-                 "checked from attempt 1 to past the attempt where the cap starts to bind, "
-                 "so the start, the factor and the cap are all pinned",
+            rule="for attempt n, delay(n) = min(base * factor^(n-1), cap) within +/- jitter "
+                 "(jitter 100%: anywhere from 0 to that value), delay(1) = first when first "
+                 "is given; checked from attempt 1 to past the attempt where the cap starts "
+                 "to bind, so the start, the factor and the cap are all pinned",
             call_shape="delay(attempt: int) -> float (seconds), attempt >= 1",
-            params=(_p("base", "duration", "the first delay", above=0.0,
+            params=(_p("base", "duration", "the delay of attempt 1 by the pattern (the "
+                       "first delay, unless first says otherwise)", above=0.0,
                        aliases=("initial", "start", "initial_delay")),
                     _p("factor", "number", "how much each delay grows", above=0.0,
-                       default=2.0, aliases=("multiplier",)),
+                       default=2.0, aliases=("exp_base", "growth"), refused=_NOT_FACTOR),
                     _p("cap", "duration", "the longest delay", above=0.0,
-                       aliases=("max_delay", "ceiling")),
-                    _p("jitter", "fraction", "allowed spread around each delay", default=0.0,
-                       minimum=0.0, below=1.0),
-                    _p("max_attempts", "count", "attempts the policy makes", minimum=1,
-                       maximum=1000, aliases=("attempts", "max_retries", "retries"))),
+                       aliases=("max_delay", "ceiling", "backoff_max")),
+                    _p("jitter", "fraction", "allowed spread around each delay (10%: within "
+                       "+/-10%); 100% is full jitter: each delay anywhere from 0 to its "
+                       "value, backoff's default", default=0.0, minimum=0.0, maximum=1.0),
+                    _p("max_attempts", "count", "attempts the policy makes, the first one "
+                       "included", minimum=1, maximum=1000, aliases=("attempts",),
+                       refused=_NOT_ATTEMPTS),
+                    _p("first", "duration", "the delay after the first failure when it "
+                       "breaks the pattern (urllib3 retries the first time at once: 0); "
+                       "later delays follow base * factor^(n-1)", default=None,
+                       minimum=0.0)),
             example="dna codify F-0007 --template backoff_schedule "
                     "--target dispatch.carrier:backoff_delay",
             roles=("delay",), derive=_derive.backoff_schedule),
@@ -149,7 +170,7 @@ def _builtin_templates() -> list[TemplateSpec]:
                        "(its sleeping is switched off: time.sleep is patched, or it is "
                        "passed through sleep_arg)",
             params=(_p("max_attempts", "count", "attempts in all, the first one included",
-                       minimum=1, maximum=100, aliases=("attempts", "retries")),
+                       minimum=1, maximum=100, aliases=("attempts",), refused=_NOT_ATTEMPTS),
                     _p("retry_on", "words", "exception names that are retried",
                        default=("Exception",)),
                     _p("give_up_on", "words", "exception names that are never retried",
@@ -218,14 +239,19 @@ def _builtin_templates() -> list[TemplateSpec]:
         TemplateSpec(
             "equivalent",
             rule="f(x) == reference(x): an old and a regenerated implementation agree "
-                 "(the same value, or the same exception type)",
+                 "(the same value, or the same exception type), pinned at the ends of the "
+                 "domain and on both sides of each edge where the behaviour changes",
             call_shape="f(x) and reference(x) (the second is --target "
                        "reference=MODULE:CALLABLE)",
             params=(_p("tolerance", "fraction", "relative difference allowed between "
-                       "numbers", default=0.0, minimum=0.0, below=1.0),),
+                       "numbers", default=0.0, minimum=0.0, below=1.0),
+                    _p("edges", "values", "inputs where the behaviour changes (a TTL of "
+                       "300 s: [300s]); each is pinned with the values just either side "
+                       "(omit: the finding's numbers that lie in the domain)", default=(),
+                       aliases=("boundaries",))),
             example="dna codify F-0015 --template equivalent --target dispatch.v2:quote "
                     "--target reference=dispatch.v1:quote --domain int:0..1000",
-            roles=("f", "reference"), domain="required", derive=_derive.domain_examples),
+            roles=("f", "reference"), domain="required", derive=_derive.equivalent),
     ]
 
 
@@ -247,7 +273,8 @@ def suggest_template(finding: Finding) -> str:
     ...     "layer": "how", "kind": "retry_policy", "params": {"base": "0.5 s", "cap": "5 s"}}))
     'backoff_schedule'
     """
-    if finding.binding is not None:
+    # "linked" (dna_kit.codify.stale.LINKED_TEMPLATE): hand-written tests, no template.
+    if finding.binding is not None and finding.binding.template != "linked":
         return finding.binding.template
     names = set(finding.params)
     text = f"{finding.title} {finding.statement}".lower()

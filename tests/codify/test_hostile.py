@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from dna_kit.codify import render_adr, render_test
 from dna_kit.codify.literals import comment_text, emit, emit_docstring
 from dna_kit.errors import CodifyError
-from dna_kit.finding import Binding, Finding, parse_param
+from dna_kit.finding import Binding, Finding, parse_param, printable_text
 from dna_kit.units import is_quantity_text
 
 ATTACKS = [
@@ -31,9 +31,11 @@ ATTACKS = [
 ]
 hostile_text = st.sampled_from(ATTACKS) | st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
-non_empty = hostile_text.filter(lambda s: s.strip())
+# A finding stores its text without control characters (finding.printable_text): what
+# is left must still say something, or the finding is rightly refused as empty.
+non_empty = hostile_text.filter(lambda s: printable_text(s).strip())
 # A value that starts with a number is a quantity in a finding; key is a word.
-word = non_empty.filter(lambda s: not is_quantity_text(s))
+word = non_empty.filter(lambda s: not is_quantity_text(printable_text(s)))
 
 
 class _Blank(ast.NodeTransformer):
@@ -82,10 +84,11 @@ def test_hostile_finding_text_cannot_change_the_code(title, statement, rationale
     assert _shape(text) == _shape(render_test(BENIGN, BINDING))
     compile(text, "<generated>", "exec")
     tree = ast.parse(text)
-    assert ast.get_docstring(tree, clean=False).startswith(f"F-0042: {' '.join(title.split())}")
+    shown = " ".join(printable_text(title).split())  # stored without control characters
+    assert ast.get_docstring(tree, clean=False).startswith(f"F-0042: {shown}")
     values = {t.id: ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
               for t in n.targets if isinstance(t, ast.Name) and t.id in ("KEY", "DNA_FINDING")}
-    assert values == {"KEY": key.strip(), "DNA_FINDING": "F-0042"}
+    assert values == {"KEY": printable_text(key).strip(), "DNA_FINDING": "F-0042"}
 
 
 @settings(max_examples=100, deadline=None)

@@ -115,7 +115,8 @@ def test_the_shape_is_read_without_importing_here(project):
     shape = inspect_target(project, "shapes:typed")
     assert shape == TargetShape(target="shapes:typed", kind="function", type_name="function",
                                 signature="(load: float, extra: int = 0) -> float",
-                                first_param="load", first_hint=float, first_hint_text="float")
+                                first_param="load", first_hint=float, first_hint_text="float",
+                                classes=("builtins.function", "builtins.object"))
     assert shape.callable
     assert inspect_target(project, "shapes:Limiter").kind == "class"
     assert "shapes" not in sys.modules
