@@ -129,12 +129,106 @@ def bench_notebooks(tmp: Path) -> str:
     return text
 
 
+def _no_cache(root: Path) -> None:
+    """Start a proof from nothing: drop the proof results cached by an earlier run."""
+    shutil.rmtree(root / "dna" / ".cache" / "proof", ignore_errors=True)
+
+
+def _base_code(tmp: Path) -> tuple[Path, str]:
+    """Today's code (``DNA_BENCH_BASE``, default ``HEAD``) unpacked beside the working
+    tree with ``git archive`` (read-only: no worktree, no change to git's state)."""
+    rev = os.environ.get("DNA_BENCH_BASE", "HEAD")
+    base = tmp / "base"
+    base.mkdir()
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=REPO, text=True,
+                            capture_output=True, check=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", rev, "dna_kit", "templates", "schema"],
+                             cwd=REPO, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+    return base, commit
+
+
+def _value_mutants(card_path: Path) -> tuple[int, int, int]:
+    """(value mutants, all mutants, proven findings) of a scorecard."""
+    import json
+
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    mutants = [m for f in card["findings"] for m in f.get("mutants") or []]
+    return (sum(m["operator"] == "value" for m in mutants), len(mutants),
+            card["counts"]["proven"])
+
+
+def bench_value_proof(root: Path, tmp: Path) -> tuple[str, float]:
+    """``regen --prove`` with value mutants against today's code proving the same project
+    (no value mutants, no proof cache), interleaved, each new run from an empty cache."""
+    base, commit = _base_code(tmp)
+    ours_cmd = [PY, "-m", "dna_kit", "-C", str(root), "regen", "--prove", "--no-history",
+                "--json", str(tmp / "values.json")]
+    base_cmd = [PY, "-P", "-m", "dna_kit", "-C", str(root), "regen", "--prove",
+                "--no-history", "--json", str(tmp / "base.json")]
+    base_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(base), os.environ.get("PYTHONPATH")]))}
+    ours, theirs = [], []
+    for _ in range(REPEAT):
+        _no_cache(root)
+        t, done = _timed(ours_cmd, cwd=root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        ours.append(t)
+        t, done = _timed(base_cmd, cwd=root, env=base_env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        theirs.append(t)
+    a, b = statistics.median(ours), statistics.median(theirs)
+    values, total, proven = _value_mutants(tmp / "values.json")
+    _, base_total, base_proven = _value_mutants(tmp / "base.json")
+    ratio = a / b
+    return (f"| run | mutants | proven | wall time |\n|---|---|---|---|\n"
+            f"| `dna regen --prove`, value mutants included | {total} ({values} value) | "
+            f"{proven} | {a:.2f} s |\n"
+            f"| the same with today's code (`{commit}`, no value mutants) | {base_total} | "
+            f"{base_proven} | {b:.2f} s |\n"
+            f"| ratio | **{ratio:.2f}** (goal ≤ 1.5: {'met' if ratio <= 1.5 else 'not met'})"
+            " | | |\n\nEach value mutant runs in a fork of the proof worker that loads the "
+            "mutated file and the modules importing it again (values captured at import "
+            "time change too), so it costs a fork and a few module executions, not a "
+            "pytest start-up."), ratio
+
+
+def bench_cache(root: Path, tmp: Path) -> tuple[str, float]:
+    """A re-run of ``regen --prove`` with nothing changed (every proof read back from
+    ``dna/.cache/proof``) against a plain ``dna regen``, interleaved."""
+    base = [PY, "-m", "dna_kit", "-C", str(root), "regen", "--no-history"]
+    _no_cache(root)
+    t, done = _timed([*base, "--prove"], cwd=root)  # fills the cache
+    assert done.returncode == 0, done.stdout + done.stderr
+    cached: list[float] = []
+    plain: list[float] = []
+    for _ in range(REPEAT):
+        for cmd, into in (([*base, "--prove", "--json", str(tmp / "cached.json")], cached),
+                          (base, plain)):
+            t, done = _timed(cmd, cwd=root)
+            assert done.returncode == 0, done.stdout + done.stderr
+            into.append(t)
+    import json
+
+    card = json.loads((tmp / "cached.json").read_text(encoding="utf-8"))
+    proofs = [f["proof"] for f in card["findings"] if f.get("proof") and f["mutants"]]
+    reused = sum(bool(p.get("cached")) for p in proofs)
+    a, b = statistics.median(cached), statistics.median(plain)
+    ratio = a / b
+    return (f"| run | wall time |\n|---|---|\n"
+            f"| `dna regen --prove`, nothing changed ({reused} of {len(proofs)} proofs "
+            f"read from the cache) | {a:.2f} s |\n| plain `dna regen` | {b:.2f} s |\n"
+            f"| ratio | **{ratio:.2f}** (goal ≤ 1.3: {'met' if ratio <= 1.3 else 'not met'})"
+            " |"), ratio
+
+
 def bench_workers(root: Path, tmp: Path) -> str:
     """The whole project's proof with one proof worker, then two."""
     times: dict[int, float] = {}
     for workers in (1, 2):
         walls = []
         for _ in range(REPEAT):
+            _no_cache(root)
             t, done = _timed([PY, "-m", "dna_kit", "-C", str(root), "regen", "--prove",
                               "--no-history", "--workers", str(workers)], cwd=root)
             assert done.returncode == 0, done.stdout + done.stderr
@@ -167,6 +261,7 @@ def bench_prove(root: Path, tmp: Path) -> str:
              finding_id, "--no-history", "--json", str(tmp / "proof.json")]
     ours = []
     for _ in range(REPEAT):
+        _no_cache(root)  # mutmut starts cold too
         t, done = _timed(regen, cwd=root)
         assert done.returncode == 0, done.stdout + done.stderr
         ours.append(t)
@@ -253,6 +348,46 @@ def _mutmut(root: Path, tmp: Path, module: str, func: str, test: str, *,
             "killed": killed, "rate": rate[-1] if rate else "?"}
 
 
+def bench_shards(root: Path, tmp: Path) -> str:
+    """The whole proof as one CI job, then as two shard jobs side by side (``--shard 1/2``
+    and ``2/2``, as a two-job matrix runs them) plus their merge; interleaved runs, median
+    wall times. Target: the two shards at least 1.6x faster than the one job. Every run
+    starts without a proof cache, as a CI job on a fresh checkout does."""
+    base = [PY, "-m", "dna_kit", "-C", str(root), "regen", "--prove", "--no-history"]
+    cache = root / "dna" / ".cache"
+    one_walls, two_walls, merge_walls = [], [], []
+    for i in range(REPEAT):
+        shutil.rmtree(cache, ignore_errors=True)
+        t, done = _timed([*base, "--json", str(tmp / "whole.json")], cwd=root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        one_walls.append(t)
+        shutil.rmtree(cache, ignore_errors=True)
+        start = time.perf_counter()
+        jobs = [subprocess.Popen([*base, "--shard", f"{k}/2", "--json",
+                                  str(tmp / f"shard-{k}.json")], cwd=root,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for k in (1, 2)]
+        outputs = [job.communicate(timeout=1800)[0] for job in jobs]
+        two_walls.append(time.perf_counter() - start)
+        assert all(job.returncode == 0 for job in jobs), outputs
+        t, done = _timed([PY, "-m", "dna_kit", "-C", str(root), "regen", "merge",
+                          str(tmp / "shard-1.json"), str(tmp / "shard-2.json"),
+                          "--no-history", "--json", str(tmp / f"merged-{i}.json")], cwd=root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        merge_walls.append(t)
+    one, two, merge = (statistics.median(w) for w in (one_walls, two_walls, merge_walls))
+    import json
+
+    whole = json.loads((tmp / "whole.json").read_text(encoding="utf-8"))
+    merged = json.loads((tmp / f"merged-{REPEAT - 1}.json").read_text(encoding="utf-8"))
+    same = (whole["counts"], whole["score"]) == (merged["counts"], merged["score"])
+    return ("| `dna regen --prove` | wall time |\n|---|---|\n"
+            f"| one job | {one:.2f} s |\n| two `--shard` jobs side by side | {two:.2f} s |\n"
+            f"| `dna regen merge` of the two | {merge:.2f} s |\n"
+            f"| speed-up (one job / two shards) | {one / two:.2f}× (target ≥ 1.6×) |\n"
+            f"| merged scorecard = one job's counts and score | {'yes' if same else 'NO'} |")
+
+
 def run() -> str:
     with tempfile.TemporaryDirectory(prefix="bench-regen-") as tmp_name:
         tmp = Path(tmp_name)
@@ -260,7 +395,10 @@ def run() -> str:
         load = os.getloadavg()[0]
         overhead, _ = bench_overhead(root)
         prove = bench_prove(root, tmp)
+        values, _ = bench_value_proof(root, tmp)
+        cache, _ = bench_cache(root, tmp)
         workers = bench_workers(root, tmp)
+        shards = bench_shards(root, tmp)
         notebooks = bench_notebooks(tmp)
         load = max(load, os.getloadavg()[0])
     return f"""## Regeneration test (`dna regen`)
@@ -279,9 +417,21 @@ during the run, so parallel speed-ups are bounded by what other processes left f
 
 {prove}
 
+### Value mutants: the proof of the whole project against today's code
+
+{values}
+
+### A re-run with nothing changed (the proof cache)
+
+{cache}
+
 ### The whole proof, with parallel proof workers
 
 {workers}
+
+### The whole proof across CI jobs (`--shard K/2`, then `dna regen merge`)
+
+{shards}
 
 ### The notebook series, two at a time
 

@@ -22,7 +22,10 @@ def register(subparsers: Any) -> None:
         help="create dna/ (findings, tests, interviews) and the decision-record directory",
         description="Create dna/findings, dna/tests, dna/interviews, dna/config.yaml and "
                     "the decision-record directory (an existing .adr-dir, doc/adr, docs/adr "
-                    "or docs/decisions is reused; otherwise docs/adr). Safe to run again.",
+                    "or docs/decisions is reused; otherwise docs/adr), and dna/tests/"
+                    "conftest.py, so a plain `pytest dna/tests` imports the repository's "
+                    "code and skips the tests of rejected findings (one a person wrote is "
+                    "kept). Safe to run again.",
         example="dna init path/to/repo",
     )
     p.add_argument("directory", nargs="?", default=".", metavar="DIR",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dna_kit.cli._base import add_command, split_assignment
+from dna_kit.cli._base import (
+    add_command,
+    fraction,
+    positive_int,
+    positive_number,
+    split_assignment,
+)
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
 if TYPE_CHECKING:
@@ -29,19 +35,43 @@ def register(subparsers: Any) -> None:
                    help="an alternate implementation (a rewrite) to test instead")
     p.add_argument("--prove", action="store_true",
                    help="mutate each finding's target and count the mutants its tests kill")
-    p.add_argument("--min-score", type=float, metavar="X",
+    p.add_argument("--min-score", type=fraction, metavar="X",
                    help="fail (exit 1) when the score is below X (0..1)")
     p.add_argument("--json", metavar="FILE", help="write the scorecard as JSON")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
     p.add_argument("--markdown", metavar="FILE", help="write a Markdown summary (CI comment)")
     p.add_argument("--finding", action="append", metavar="ID",
                    help="score only this finding (repeatable)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+    p.add_argument("--timeout", type=positive_number, default=60.0, metavar="S",
                    help="time limit for one test, and for one mutant (default 60)")
-    p.add_argument("--workers", type=int, default=1, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
                    help="proof workers running mutants in parallel (default 1)")
     p.add_argument("--no-history", action="store_true",
                    help="do not append this run to dna/regen-history.jsonl")
+    p.add_argument("--shard", metavar="K/N",
+                   help="score and prove only part K of N of the findings (chosen by a hash "
+                        "of each id), for CI jobs that each take a part; `dna regen merge` "
+                        "puts their scorecards together")
+    sub = p.add_subparsers(dest="regen_command", metavar="SUBCOMMAND")
+    m = add_command(
+        sub, "merge", cmd_regen_merge,
+        help="merge the scorecards of `dna regen --shard K/N` jobs into one, and report",
+        description="Read the JSON scorecards of shard runs (`dna regen --shard K/N --json "
+                    "FILE`), refuse ones that overlap, do not fit together or leave a "
+                    "shard out, and write the merged scorecard and reports as `dna regen` "
+                    "does. Exit code 1 when --min-score is not met. The merged run is "
+                    "appended to dna/regen-history.jsonl.",
+        example="dna regen merge shard-1/scorecard.json shard-2/scorecard.json "
+                "--json scorecard.json --html report.html --markdown summary.md",
+    )
+    m.add_argument("cards", nargs="+", metavar="CARD.json", help="shard scorecards")
+    m.add_argument("--min-score", type=fraction, metavar="X",
+                   help="fail (exit 1) when the merged score is below X (0..1)")
+    m.add_argument("--json", metavar="FILE", help="write the merged scorecard as JSON")
+    m.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    m.add_argument("--markdown", metavar="FILE", help="write a Markdown summary")
+    m.add_argument("--no-history", action="store_true",
+                   help="do not append the merged run to dna/regen-history.jsonl")
 
     p = add_command(
         subparsers, "notebooks", _notebooks_help,
@@ -61,13 +91,13 @@ def register(subparsers: Any) -> None:
                 "-p project_dir=examples/logistics --out notebooks-out",
     )
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
-    p.add_argument("--parallel", type=int, default=1, metavar="N",
+    p.add_argument("--parallel", type=positive_int, default=1, metavar="N",
                    help="notebooks run at once (default 1)")
     p.add_argument("--out", default="notebooks-out", metavar="DIR",
                    help="where executed notebooks go (default notebooks-out)")
     p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                    help="a papermill parameter; VALUE is read as YAML (True, 3, 0.5, text)")
-    p.add_argument("--cell-timeout", type=float, default=600.0, metavar="S",
+    p.add_argument("--cell-timeout", type=positive_number, default=600.0, metavar="S",
                    help="time limit for one cell (default 600)")
     p.add_argument("--kernel", metavar="NAME", help="kernel to use (default: the notebook's)")
     p.add_argument("--json", metavar="FILE", help="write each run's outcome and results")
@@ -88,7 +118,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", metavar="DIR", help="scratch implementation folder (default: "
                                                 "a new temporary folder)")
     p.add_argument("--prove", action="store_true", help="also prove the surviving rules")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S")
+    p.add_argument("--timeout", type=positive_number, default=60.0, metavar="S")
     p.add_argument("--json", metavar="FILE", help="write the drill's scorecard as JSON")
 
 
@@ -107,8 +137,6 @@ def cmd_regen(args: argparse.Namespace) -> int:
 
     from dna_kit.project import find_project
     from dna_kit.regen.core import regenerate
-    from dna_kit.regen.report import write_report
-    from dna_kit.regen.scorecard import read_history
 
     project = find_project(args.cwd)
     impl = Path(args.cwd, args.impl) if args.impl else None
@@ -118,7 +146,21 @@ def cmd_regen(args: argparse.Namespace) -> int:
 
     card = regenerate(project, impl=impl, prove=args.prove, min_score=args.min_score,
                       timeout=args.timeout, workers=args.workers, findings=args.finding,
-                      history=not args.no_history, progress=progress if args.prove else None)
+                      history=not args.no_history, progress=progress if args.prove else None,
+                      shard=args.shard)
+    if card.shard:
+        print(f"shard {card.shard[0]}/{card.shard[1]}: {card.accepted} finding(s) of this "
+              "part")
+    return _show(card, args, project)
+
+
+def _show(card: Any, args: argparse.Namespace, project: Any) -> int:
+    """Print a scorecard, write its reports, and hold it against --min-score."""
+    from pathlib import Path
+
+    from dna_kit.regen.report import write_report
+    from dna_kit.regen.scorecard import read_history
+
     for f in card.ordered():
         mutants = "" if f.mutants_total is None else \
             f"  mutants {f.mutants_killed}/{f.mutants_total} killed"
@@ -149,6 +191,24 @@ def cmd_regen(args: argparse.Namespace) -> int:
                   f"--min-score {args.min_score:.0%}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_regen_merge(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dna_kit.project import find_project
+    from dna_kit.regen.scorecard import append_history, merge_scorecards, read_scorecard
+
+    project = find_project(args.cwd)
+    paths = [Path(args.cwd, c) for c in args.cards]
+    card = merge_scorecards([read_scorecard(p) for p in paths], names=args.cards,
+                            min_score=args.min_score)
+    if args.min_score is None:
+        args.min_score = card.min_score
+    print(f"merged {len(paths)} scorecard(s): {card.accepted} finding(s)")
+    if not args.no_history:
+        append_history(project, card)
+    return _show(card, args, project)
 
 
 def _parameters(assignments: list[str]) -> dict[str, Any]:

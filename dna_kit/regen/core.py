@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from dna_kit.codify.render import test_id
+from dna_kit.codify.stale import stale_tests
 from dna_kit.errors import RegenError
 from dna_kit.fileio import relative_path
 from dna_kit.finding import Finding
@@ -20,7 +23,7 @@ from dna_kit.project import Project, find_project
 from dna_kit.regen.runner import FileResult, TestResult, run_test_files
 from dna_kit.regen.scorecard import FindingResult, Scorecard, append_history
 
-__all__ = ["regenerate"]
+__all__ = ["parse_shard", "regenerate", "shard_of"]
 
 SCORED = ("accepted", "codified")
 _WORST = ("crashed", "timeout", "error", "failed", "not_run", "passed")
@@ -39,6 +42,116 @@ def _own_tests(tests: list[TestResult], finding_id: str) -> list[TestResult]:
     return [t for t in tests if test_id(finding_id) in t.nodeid.split("::")[-1].lower()]
 
 
+def _selected(nodeid: str, selectors: Iterable[str]) -> bool:
+    """Is the test ``nodeid`` one of ``selectors`` (node ids as ``dna link`` keeps them: a
+    test, a class, or a parametrized test's every case)?"""
+    return any(nodeid == n or nodeid.startswith((n + "[", n + "::")) for n in selectors)
+
+
+def parse_shard(shard: str | tuple[int, int]) -> tuple[int, int]:
+    """``"2/3"`` (or ``(2, 3)``) → ``(2, 3)``: the second of three parts, checked.
+
+    >>> parse_shard("2/3")
+    (2, 3)
+    """
+    if isinstance(shard, str):
+        head, sep, tail = shard.strip().partition("/")
+        if not (sep and head.strip().isdigit() and tail.strip().isdigit()):
+            raise RegenError(f"shard={shard!r} must look like K/N (2/3: the second of three "
+                             "parts)")
+        shard = (int(head), int(tail))
+    k, n = shard
+    if not (isinstance(k, int) and isinstance(n, int)) or n < 1 or not 1 <= k <= n:
+        raise RegenError(f"shard={k}/{n} must have 1 <= K <= N")
+    return k, n
+
+
+def shard_of(findings: Iterable[Finding], shard: tuple[int, int], *,
+             root: Path | None = None) -> set[str]:
+    """The ids of part K of N of ``findings``, for CI jobs that each prove a part.
+
+    Each finding's proof cost is estimated from the files (the mutants of its targets'
+    code under ``root`` and its sites, times the properties its tests generate examples
+    for; a finding with no test costs nothing), and the findings are dealt out most costly first, each to the part with the least cost
+    so far (a finding without a test to the part with the fewest findings). Ties go by a
+    hash of the id, never by the order the ledger lists them in: every job that reads the
+    same commit gets the same parts.
+
+    >>> from dna_kit.finding import Finding
+    >>> ledger = [Finding(id=f"F-{i:04d}", title="t", statement="s", layer="how",
+    ...                   kind="k") for i in range(1, 8)]
+    >>> sorted(len(shard_of(ledger, (k, 3))) for k in (1, 2, 3))
+    [2, 2, 3]
+    """
+    k, n = shard
+    parsed: dict[Path, Any] = {}
+
+    def key(finding: Finding) -> tuple[int, str]:
+        digest = hashlib.sha256(finding.id.encode("utf-8")).hexdigest()
+        return -_proof_cost(finding, root, parsed), digest
+
+    loads = [(0, 0)] * n  # (cost so far, findings so far) of each part
+    mine: set[str] = set()
+    for finding in sorted(findings, key=key):
+        cost = -key(finding)[0]
+        # Costly findings go where the least cost is; those without a test cost nothing,
+        # and go where the fewest findings are.
+        part = min(range(n), key=lambda i: (loads[i], i) if cost else (loads[i][1], i))
+        loads[part] = (loads[part][0] + cost, loads[part][1] + 1)
+        if part == k - 1:
+            mine.add(finding.id)
+    return mine
+
+
+#: A property a test generates examples for (each runs many times per mutant).
+_GENERATES = re.compile(r"@(?:\w+\.)*(?:given|rule|invariant)\(")
+
+
+def _proof_cost(finding: Finding, root: Path | None, parsed: dict[Path, Any]) -> int:
+    """A deterministic estimate of a finding's proof time, from nothing but the files: 0
+    without a test; else the mutants to run (1 + those of each target whose source lies
+    under ``root``, made from the source, nothing imported; 10 for a target not found
+    there, such as a library object; 2 per site) times how heavy one run of its tests is
+    (1 + the hypothesis properties and state-machine rules in its test files)."""
+    if not finding.links.tests:
+        return 0
+    mutants = 1 + 2 * (len(finding.binding.sites) if finding.binding else 0)
+    for target in _targets(finding):
+        found = _mutant_count(root, target, parsed) if root is not None else None
+        mutants += 10 if found is None else found
+    weight = 1
+    for link in dict.fromkeys(t.partition("::")[0] for t in finding.links.tests):
+        text = _source(root / link, parsed) if root is not None else None
+        weight += len(_GENERATES.findall(text)) if text else 0
+    return mutants * weight
+
+
+def _source(path: Path, parsed: dict[Path, Any]) -> str | None:
+    if path not in parsed:
+        try:
+            parsed[path] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            parsed[path] = None
+    text = parsed[path]
+    return text if isinstance(text, str) else None
+
+
+def _mutant_count(root: Path, target: str, parsed: dict[Path, Any]) -> int | None:
+    from dna_kit.regen.mutate import make_mutants
+
+    module, _, qualname = target.partition(":")
+    base = root.joinpath(*module.split("."))
+    path = next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.is_file()),
+                None)
+    source = _source(path, parsed) if path is not None else None
+    if source is None:
+        return None
+    try:
+        return len(make_mutants(source, qualname, target=target, filename=str(path)))
+    except Exception:  # an estimate only: the proof itself reports what is wrong
+        return None
+
+
 def _params(finding: Finding) -> dict[str, Any]:
     """Numbers a mutant's question can call by name (``factor``, ``cap``)."""
     from dna_kit.units import Quantity
@@ -54,14 +167,20 @@ def _params(finding: Finding) -> dict[str, Any]:
 
 
 def _score_tests(result: FindingResult, files: list[FileResult], shared: bool,
-                 root: Path) -> None:
+                 root: Path, selectors: dict[Path, list[str] | None] | None = None) -> None:
     tests: list[TestResult] = []
     kinds: list[str] = []
     for fr in files:
         if fr.error_kind:
             kinds.append(fr.error_kind)
             result.errors.append(f"{relative_path(fr.path, root)}: {fr.error}")
-        own = _own_tests(fr.tests, result.id) if shared else fr.tests
+        chosen = (selectors or {}).get(fr.path)
+        if chosen is not None:  # linked by node id: just those tests
+            own = [t for t in fr.tests if _selected(t.nodeid, chosen)]
+            if not own and not fr.error_kind:
+                result.errors.append(f"linked test {', '.join(chosen)} was not collected")
+        else:
+            own = _own_tests(fr.tests, result.id) if shared else fr.tests
         tests += own
     for t in tests:
         if t.outcome in ("failed", "error", "timeout"):
@@ -85,7 +204,8 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
                prove: bool = False, min_score: float | None = None,
                timeout: float = 60.0, workers: int = 1,
                findings: Iterable[str] | None = None, history: bool = True,
-               progress: Callable[[str], None] | None = None) -> Scorecard:
+               progress: Callable[[str], None] | None = None,
+               shard: str | tuple[int, int] | None = None) -> Scorecard:
     """Run the regeneration test on ``project`` and return its :class:`Scorecard`.
 
     Every accepted or codified finding that nothing supersedes is scored: ``tacit`` (no artifact), ``documented``
@@ -95,8 +215,13 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     ``impl`` is a directory put first on the import path, so the targets resolve to an
     alternate implementation. ``timeout`` limits one test (and one mutant), in seconds.
-    ``findings`` restricts the run to those ids. Each run is appended to
-    ``dna/regen-history.jsonl`` unless ``history=False``.
+    ``findings`` restricts the run to those ids. ``shard`` (``"2/3"``) scores only the
+    second of three parts of the findings (see :func:`shard_of`: balanced by an estimate
+    of each proof's cost, the same in every job), for CI jobs that each prove a part;
+    :func:`~dna_kit.regen.scorecard.merge_scorecards` puts the parts together. A finding
+    whose generated test was written from an earlier version of it (its statement, params
+    or binding changed since) is ``stale``. Each whole run is appended to
+    ``dna/regen-history.jsonl`` unless ``history=False`` (a shard never is: its merge is).
 
     >>> regenerate(".", impl="rewrite/", min_score=0.5).passed   # doctest: +SKIP
     False
@@ -110,6 +235,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
         raise RegenError(f"timeout={timeout!r} must be a positive number of seconds")
     if min_score is not None and not 0.0 <= min_score <= 1.0:
         raise RegenError(f"min_score={min_score!r} must be between 0 and 1")
+    part = parse_shard(shard) if shard is not None else None
     from dna_kit.ledger import load_ledger
 
     ledger = load_ledger(proj)
@@ -123,11 +249,16 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
     if wanted is not None and (missing := wanted - {f.id for f in chosen}):
         raise RegenError(f"findings={sorted(missing)!r}: not accepted or codified findings "
                          "of this ledger")
+    if part is not None:
+        in_part = shard_of(chosen, part, root=proj.root)
+        chosen = [f for f in chosen if f.id in in_part]
 
     root = proj.root
     results: list[FindingResult] = []
     test_paths: dict[str, list[Path]] = {}
     users: dict[Path, int] = {}
+    # Per finding and file: the node ids it links there (None: the whole file).
+    selectors: dict[str, dict[Path, list[str] | None]] = {}
     for finding in chosen:
         binding = finding.binding
         result = FindingResult(
@@ -137,13 +268,23 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
             target=binding.target if binding else None,
             tests=list(finding.links.tests), decisions=list(finding.links.decisions))
         present: list[Path] = []
+        mine: dict[Path, list[str] | None] = {}
         for link in finding.links.tests:
-            path = (root / link).resolve()
-            if path.is_file():
+            path = (root / link.partition("::")[0]).resolve()
+            if not path.is_file():
+                result.errors.append(f"linked test {link} does not exist")
+                continue
+            if path not in mine:
                 present.append(path)
                 users[path] = users.get(path, 0) + 1
-            else:
-                result.errors.append(f"linked test {link} does not exist")
+                mine[path] = [] if "::" in link else None
+            chosen_ids = mine[path]
+            if "::" in link and chosen_ids is not None:
+                chosen_ids.append(link)
+            elif "::" not in link:
+                mine[path] = None  # the whole file is linked too
+        if any(v is not None for v in mine.values()):
+            selectors[finding.id] = mine
         decisions = [d for d in finding.links.decisions if _decision_path(proj, d)]
         for link in set(finding.links.decisions) - set(decisions):
             result.errors.append(f"linked decision record {link} does not exist")
@@ -170,16 +311,27 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
         paths = test_paths.get(result.id)
         if paths:
             _score_tests(result, [file_results[p] for p in paths],
-                         shared=any(users[p] > 1 for p in paths), root=root)
+                         shared=any(users[p] > 1 for p in paths), root=root,
+                         selectors=selectors.get(result.id))
+    by_id = {f.id: f for f in chosen}
+    for result in results:
+        stale = stale_tests(proj, by_id[result.id]) if result.id in test_paths else []
+        if stale:
+            # Its test checks an earlier version of the rule: not counted until rewritten.
+            result.status = "stale"
+            result.errors.insert(0, f"{', '.join(stale)} was generated from an earlier "
+                                    "version of this finding (its statement, params or "
+                                    f"binding changed since): re-run dna codify {result.id}")
 
     if prove:
-        _prove(results, {f.id: f for f in chosen}, test_paths, users, root, impl_dir, timeout,
-               workers, plugins, progress, worker)
+        _prove(results, by_id, test_paths, users, root, impl_dir, timeout,
+               workers, plugins, progress, worker, selectors)
 
     card = Scorecard(findings=results, proved=prove, project=str(root),
-                     impl=str(impl_dir) if impl_dir else None, min_score=min_score)
+                     impl=str(impl_dir) if impl_dir else None, min_score=min_score,
+                     shard=list(part) if part is not None else None)
     card.duration = time.perf_counter() - start
-    if history:
+    if history and part is None:
         append_history(proj, card)
     return card
 
@@ -208,8 +360,15 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
            test_paths: dict[str, list[Path]], users: dict[Path, int], root: Path,
            impl: Path | None,
            timeout: float, workers: int, plugins: list[str],
-           progress: Callable[[str], None] | None, prestarted: Any = None) -> None:
-    from dna_kit.regen.prove import ProofJob, prove_findings
+           progress: Callable[[str], None] | None, prestarted: Any = None,
+           selectors: dict[str, dict[Path, list[str] | None]] | None = None) -> None:
+    from dna_kit.regen.prove import (
+        ProofJob,
+        proof_strength,
+        prove_findings,
+        site_dicts,
+        value_params,
+    )
 
     jobs = []
     for result in results:
@@ -222,14 +381,26 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
                                  "its check cannot be proven")
             continue
         paths = test_paths[result.id]
+        only: str | list[str] | None = test_id(result.id) \
+            if any(users[p] > 1 for p in paths) else None
+        chosen = (selectors or {}).get(result.id)
+        if chosen is not None:  # node ids, and whole files as their path
+            only = [n for p in paths for n in (chosen.get(p) or [relative_path(p, root)])]
         jobs.append(ProofJob(result.id, [str(p) for p in paths], targets, _params(finding),
-                             only=test_id(result.id) if any(users[p] > 1 for p in paths)
-                             else None))
+                             only=only, sites=site_dicts(finding, impl),
+                             value_params=value_params(finding),
+                             finding_path=str(root / result.path) if result.path else None))
     proofs = prove_findings(root, jobs, impl=impl, timeout=timeout, workers=workers,
                             plugins=plugins, progress=progress, prestarted=prestarted)
     for result in results:
         proof = proofs.get(result.id)
+        result.proof = proof_strength(proof, passed=result.status in ("verified", "proven"),
+                                      value_params=value_params(by_id[result.id]))
         if proof is None:
+            if result.status == "verified":
+                result.proof["reason"] = "no binding target to mutate"
+            elif result.status != "failing":
+                result.proof["reason"] = f"no check to prove ({result.status})"
             continue
         result.mutants = proof.mutants
         result.errors += proof.errors
@@ -239,9 +410,9 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
             continue
         result.mutants_killed, result.mutants_total = proof.killed, proof.total
         result.questions = [m.question for m in proof.mutants if m.question]
-        if proof.killed > 0:
+        if result.proof["strength"] == "strong":
             result.status = "proven"
-        elif proof.total:
+        elif proof.killed == 0 and proof.total:
             result.errors.append("proof: the check kills no mutant of its target, so it "
                                  "proves nothing")
 

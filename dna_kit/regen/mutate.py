@@ -19,6 +19,11 @@ mutated ``def`` as source so a worker can compile it and swap it in. The operato
 The order is fixed (a walk of the tree), so two runs make the same mutants with the same
 ids: a proof must give the same answer twice.
 
+:func:`value_mutants` makes the other kind: the value at one of a finding's *sites*
+(``RETRY_CAP = 5`` in a settings module, ``Retry(backoff_max=5)``) changed both ways
+(:func:`value_steps`), as the whole mutated file, for the worker to load in place of the
+real one (operator ``value`` in the scorecard).
+
 >>> src = "def delay(n):\\n    return min(0.2 * 2 ** (n - 1), 5.0)\\n"
 >>> [m.operator for m in make_mutants(src, "delay")][:4]
 ['return', 'minmax', 'arithmetic', 'constant']
@@ -34,7 +39,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["OPERATORS", "Mutant", "find_def", "make_mutants", "question_for"]
+__all__ = [
+    "OPERATORS", "Mutant", "ValueMutant", "find_def", "locate_value", "make_mutants",
+    "question_for", "site_values", "value_mutants", "value_question", "value_steps",
+]
 
 OPERATORS: tuple[str, ...] = (
     "constant", "compare", "arithmetic", "boolean", "minmax", "condition", "return",
@@ -374,3 +382,209 @@ def question_for(mutant: Mutant | Mapping[str, Any], params: Mapping[str, Any] |
                 f"({place}): is that acceptable?")
     return (f"The checks still pass if `{m['original']}` becomes `{m['mutated']}` "
             f"({place}): is that acceptable?")
+
+
+# -- value mutants: a site's own value, changed where it lives ----------------------------
+
+#: A value mutant's steps, documented in docs/explanation/scores-and-proof.md: a boolean
+#: flips; an integer (a count, or a duration or size written in whole units: 300 s,
+#: 5000 ms) moves one unit up and one down, the smallest change a test that pins the
+#: boundary notices and a loose one does not; a float of 2 or more moves one unit too
+#: (5.0 s → 6.0 and 4.0); a smaller float (0.5 s, where one unit would cross zero) is
+#: doubled and halved.
+def value_steps(value: bool | int | float) -> list[bool | int | float]:
+    """The values a site's ``value`` is changed to, up first.
+
+    >>> value_steps(5), value_steps(5.0), value_steps(0.5), value_steps(True)
+    ([6, 4], [6.0, 4.0], [1.0, 0.25], [False])
+    """
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return [value + 1, value - 1]
+    if value == 0:
+        return [1.0, -1.0]
+    if abs(value) >= 2:
+        return [value + 1, value - 1]
+    return [value * 2, value / 2]
+
+
+@dataclass(frozen=True)
+class ValueMutant:
+    """One changed value at a site: the whole mutated file, for a worker to load in place
+    of the real one."""
+
+    param: str
+    path: str
+    line: int
+    name: str | None
+    original: str
+    mutated: str
+    old_value: Any
+    new_value: Any
+    source: str
+
+    def describe(self) -> str:
+        what = f"`{self.name}`" if self.name else f"`{self.original}`"
+        return f"{what} in {self.path}:{self.line} is {self.mutated}"
+
+
+def _literal(node: ast.AST) -> bool | int | float | None:
+    """A number or boolean written as a literal (``-5`` included), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return node.value
+    return _literal_number(node)
+
+
+def _literals_on(tree: ast.AST, line: int) -> list[ast.expr]:
+    """Literal numbers and booleans that start on ``line``, outermost first (``-5``, not
+    its ``5``)."""
+    found: list[ast.expr] = []
+    inner: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.expr) and getattr(node, "lineno", None) == line \
+                and id(node) not in inner and _literal(node) is not None:
+            found.append(node)
+            if isinstance(node, ast.UnaryOp):
+                inner.add(id(node.operand))
+    found.sort(key=lambda n: n.col_offset)
+    return found
+
+
+def _assigned_name(tree: ast.Module, line: int) -> tuple[str, ast.expr] | None:
+    """``NAME = <literal>`` (or ``NAME: T = <literal>``) on ``line``, anywhere in the
+    module: the name and the literal."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.lineno == line:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name) \
+                    and node.value is not None and _literal(node.value) is not None:
+                return targets[0].id, node.value
+    return None
+
+
+def site_values(code: str) -> list[bool | int | float]:
+    """The literal values in a site's recorded ``code``.
+
+    >>> site_values("RETRY_CAP = 5"), site_values("backoff_max=-2.5,"), site_values("x(")
+    ([5], [-2.5], [])
+    """
+    try:
+        tree: ast.AST = ast.parse(code.strip().rstrip(",").strip())
+    except SyntaxError:
+        import re
+
+        values: list[bool | int | float] = []
+        for token in re.findall(r"\bTrue\b|\bFalse\b|-?\d+(?:\.\d+)?(?:[eE]-?\d+)?", code):
+            values.append(token == "True" if token in ("True", "False")
+                          else float(token) if any(c in token for c in ".eE")
+                          else int(token))
+        return values
+    inner = {id(n.operand) for n in ast.walk(tree) if isinstance(n, ast.UnaryOp)}
+    return [v for n in ast.walk(tree) if id(n) not in inner
+            and (v := _literal(n)) is not None]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return abs(float(a) - float(b)) < 1e-12
+
+
+def _code_name(code: str) -> str | None:
+    """``NAME`` when a site's code reads ``NAME = ...``."""
+    head, sep, _ = code.partition("=")
+    head = head.split(":")[0].strip()
+    return head if sep and head.isidentifier() and "==" not in code else None
+
+
+def locate_value(source: str, line: int, code: str = "", *,
+                 filename: str = "<site>") -> tuple[ast.expr, str | None]:
+    """The literal a site points at: on ``line``, a ``NAME = <literal>`` assignment's
+    value, else the literal whose value is the one in the site's ``code``, else the only
+    literal of the line. When the file moved on (the line no longer holds it) and the
+    site's code names a constant, that constant's assignment anywhere in the module.
+
+    Raises ``LookupError`` saying why when there is no such literal.
+
+    >>> node, name = locate_value("X = 1\\nRETRY_CAP = 5\\n", 2, "RETRY_CAP = 5")
+    >>> name, node.value
+    ('RETRY_CAP', 5)
+    """
+    tree = ast.parse(source, filename=filename)
+    wanted = site_values(code) if code else []
+    name = _code_name(code) if code else None
+    assigned = _assigned_name(tree, line)
+    if assigned is not None and (name is None or assigned[0] == name):
+        return assigned[1], assigned[0]
+    on_line = _literals_on(tree, line)
+    matching = [n for n in on_line if any(_same(_literal(n), w) for w in wanted)]
+    if matching:
+        return matching[0], None
+    if on_line and (not wanted or len(on_line) == 1) and name is None:
+        return on_line[0], None
+    if name is not None:
+        for node in tree.body:
+            found = _assigned_name(tree, node.lineno) if isinstance(
+                node, ast.Assign | ast.AnnAssign) else None
+            if found is not None and found[0] == name:
+                return found[1], found[0]
+    shown = f" (`{code.strip()}`)" if code.strip() else ""
+    if not on_line:
+        raise LookupError(f"{filename}:{line} holds no number or boolean{shown}: the site "
+                          "has moved; locate it again")
+    raise LookupError(f"{filename}:{line} no longer holds the site's value{shown}: the "
+                      "site has moved; locate it again")
+
+
+def _literal_text(value: bool | int | float) -> str:
+    text = repr(value)
+    return f"({text})" if not isinstance(value, bool) and value < 0 else text
+
+
+def value_mutants(source: str, *, param: str, path: str, line: int, code: str = "",
+                  filename: str | None = None) -> list[ValueMutant]:
+    """The value mutants of one site: its literal changed both ways (see
+    :func:`value_steps`), each as the whole file with only that literal's text replaced,
+    so every other line keeps its number.
+
+    Raises ``LookupError`` (from :func:`locate_value`) when the site holds no value.
+
+    >>> [m.mutated for m in value_mutants("RETRY_CAP = 5\\n", param="cap",
+    ...                                   path="app/settings.py", line=1)]
+    ['RETRY_CAP = 6', 'RETRY_CAP = 4']
+    """
+    node, name = locate_value(source, line, code, filename=filename or path)
+    old = _literal(node)
+    assert old is not None and node.end_lineno is not None and node.end_col_offset is not None
+    if node.end_lineno != node.lineno:
+        raise LookupError(f"{filename or path}:{line}: the value spans lines; cannot change it")
+    lines = source.splitlines(keepends=True)
+    first = lines[node.lineno - 1].encode("utf-8")
+    original = first[node.col_offset:node.end_col_offset].decode("utf-8")
+    mutants = []
+    for new in value_steps(old):
+        text = _literal_text(new)
+        changed = first[:node.col_offset] + text.encode() + first[node.end_col_offset:]
+        out = [*lines[:node.lineno - 1], changed.decode("utf-8"), *lines[node.lineno:]]
+        shown = text.strip("()")
+        mutants.append(ValueMutant(
+            param=param, path=path, line=node.lineno, name=name,
+            original=f"{name} = {original.strip()}" if name else original.strip(),
+            mutated=f"{name} = {shown}" if name else shown, old_value=old,
+            new_value=new, source="".join(out)))
+    return mutants
+
+
+def value_question(mutant: ValueMutant | Mapping[str, Any]) -> str:
+    """A surviving value mutant as a question for the rule's owner.
+
+    >>> m = value_mutants("RETRY_CAP = 5\\n", param="cap", path="app/settings.py",
+    ...                   line=1)[0]
+    >>> value_question(m)
+    'The checks still pass if `RETRY_CAP` in app/settings.py:1 is 6 instead of 5: is that acceptable?'
+    """
+    m = asdict(mutant) if isinstance(mutant, ValueMutant) else dict(mutant)
+    what = f"`{m['name']}`" if m.get("name") else f"{m['param']} (`{m['original']}`)"
+    return (f"The checks still pass if {what} in {m['path']}:{m['line']} is "
+            f"{m['new_value']!r} instead of {m['old_value']!r}: is that acceptable?")

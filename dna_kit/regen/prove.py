@@ -6,6 +6,13 @@ finding's tests against each mutant, under a time limit, with hypothesis derando
 no shrinking. A mutant the tests fail on is *killed*; a survivor becomes a question for the
 rule's owner. When a mutant hangs past its limit or kills the worker, the worker is
 replaced and the mutant counts as killed ("time limit" or "crash"), as mutation tools do.
+
+Then each of the finding's sites (``binding.sites``) has its value changed both ways
+(:func:`~dna_kit.regen.mutate.value_mutants`); the worker runs the tests against each in a
+fork that loads the mutated file and every module importing it again, so values captured
+at import time change too. :func:`proof_strength` turns the kills into a strong, weak or
+no proof; only a strong one makes a finding proven. Results are cached in
+``dna/.cache/proof/`` under a hash of what they depend on (:func:`proof_key`).
 With :func:`run_in_worker`, the same worker first runs every test plainly for the scores,
 so one pytest start-up serves both.
 
@@ -31,12 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dna_kit.finding import Finding
 from dna_kit.project import Project, find_project
-from dna_kit.regen.mutate import question_for
+from dna_kit.regen.mutate import question_for, site_values, value_mutants, value_question
 from dna_kit.regen.runner import FileResult, parse_events, read_events, regen_env
 from dna_kit.regen.scorecard import MutantResult
 
-__all__ = ["ProofJob", "ProofResult", "Worker", "prove_findings", "run_in_worker"]
+__all__ = ["ProofJob", "ProofResult", "Worker", "proof_strength", "prove_findings",
+           "run_in_worker"]
 
 _START_LIMIT = 120.0  # seconds for a worker to import and collect
 _GRACE = 10.0  # beyond a mutant's own limit before the worker itself is replaced
@@ -50,8 +59,15 @@ class ProofJob:
     files: list[str]
     targets: list[str]
     params: Mapping[str, Any] = field(default_factory=dict)
-    #: When a test file serves several findings: run only tests whose name holds this.
-    only: str | None = None
+    #: When a test file serves several findings: run only tests whose name holds this
+    #: (or, a list: only these pytest node ids, as ``dna link`` keeps them).
+    only: str | list[str] | None = None
+    #: Where the finding's values live (``binding.sites``: param, path, line, code).
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    #: The finding's parameters that hold a number or a boolean: each should have a site.
+    value_params: list[str] = field(default_factory=list)
+    #: The finding file (absolute), part of the proof cache's key.
+    finding_path: str | None = None
 
 
 @dataclass
@@ -59,6 +75,10 @@ class ProofResult:
     finding_id: str
     mutants: list[MutantResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: Per site (and per parameter with none): what its value mutants gave.
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    #: Read back from the proof cache, nothing run.
+    cached: bool = False
 
     @property
     def counted(self) -> list[MutantResult]:
@@ -239,6 +259,8 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
                              f"mutation ({base['by']}: {base['message']})")
         return result
     limit = _limit(float(base["duration"]), timeout)
+    target_files: set[str] = set()
+    libraries: list[str] = []
     for target in job.targets:
         listing = worker.ask({"op": "mutants", "target": target}, _START_LIMIT)
         if listing is None or "error" in listing:
@@ -246,7 +268,19 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
             result.errors.append(f"proof: cannot make mutants of {target}: {why}")
             continue
         where = f"{target.partition(':')[0].replace('.', '/')}.py"
+        kind = _code_kind(worker, listing.get("file"))
+        if kind == "target" and listing.get("file"):
+            target_files.add(str(Path(listing["file"]).resolve()))
+        elif kind == "library":
+            libraries.append(target.partition(":")[0].split(".")[0])
+        # A module constant that is one of the finding's sites is changed both ways by its
+        # value mutants below: its constant mutant would only repeat the first of them.
+        at_sites = {(str(f.resolve()), int(site["line"])) for site in job.sites
+                    if (f := _site_file(worker, site["path"])) is not None}
         for m in listing["mutants"]:
+            if m.get("global_name") and listing.get("file") and (
+                    str(Path(listing["file"]).resolve()), m["line"]) in at_sites:
+                continue
             start = time.perf_counter()
             answer = worker.ask({"op": "run", "files": job.files, "only": job.only,
                                  "target": target,
@@ -256,7 +290,8 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
                                 limit + _GRACE)
             mutant = MutantResult(
                 id=len(result.mutants) + 1, target=target, operator=m["operator"],
-                line=m["line"], original=m["original"], mutated=m["mutated"], killed=True)
+                line=m["line"], original=m["original"], mutated=m["mutated"], killed=True,
+                kind=kind)
             if answer is None:
                 mutant.killed_by = worker.last_failure
             elif "error" in answer:
@@ -268,24 +303,341 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
                 mutant.question = question_for(m, job.params, where=where)
             mutant.duration = round(time.perf_counter() - start, 4)
             result.mutants.append(mutant)
+    _prove_values(worker, job, result, limit, target_files)
+    located = {s["param"] for s in result.sites}
+    for param in job.value_params:
+        if param not in located:
+            result.sites.append({"param": param, "library": libraries[0]} if libraries
+                                else {"param": param, "located": False})
     return result
+
+
+def site_dicts(finding: Finding, impl: Path | None = None) -> list[dict[str, Any]]:
+    """The finding's ``binding.sites`` as plain data for a :class:`ProofJob`.
+
+    With ``impl`` (another implementation under test, a rewrite), the stored sites name
+    the service's code, not the rewrite's: the values are located again in ``impl`` with
+    codify's locator (:func:`dna_kit.codify.sites.search_sites`); when it finds none there,
+    the stored sites stand (and a site the rewrite does not hold makes the proof weak).
+
+    >>> site_dicts(Finding.from_dict({"id": "F-0001", "layer": "how", "kind": "threshold",
+    ...     "title": "t", "statement": "s", "binding": {"template": "bounded",
+    ...     "target": "app.retry:delay", "sites": [{"param": "cap",
+    ...     "path": "app/settings.py", "line": 5, "code": "RETRY_CAP = 5"}]}}))[0]["line"]
+    5
+    """
+    if finding.binding is None:
+        return []
+    if impl is not None:
+        from dna_kit.codify.sites import search_sites
+        from dna_kit.errors import DnaKitError
+
+        try:
+            found = search_sites(Project(impl, impl / "docs" / "adr"), finding).sites
+        except (DnaKitError, OSError, SyntaxError, ValueError):
+            found = []
+        if found:
+            return [site.to_dict() for site in found]
+    return [site.to_dict() for site in finding.binding.sites]
+
+
+def value_params(finding: Finding) -> list[str]:
+    """The finding's parameters whose value is a number (with or without a unit) or a
+    boolean: each should live at a site the proof can change.
+
+    >>> value_params(Finding.from_dict({"id": "F-0001", "layer": "how", "kind": "threshold",
+    ...     "title": "t", "statement": "s", "params": {"cap": "5 s", "region": "eu"}}))
+    ['cap']
+    """
+    from dna_kit.units import Quantity
+
+    params = dict(finding.params)
+    if finding.binding is not None:
+        params.update(finding.binding.params)
+    return [name for name, value in params.items()
+            if isinstance(value, Quantity | bool | int | float)]
+
+
+def _roots(worker: Worker) -> list[Path]:
+    return [p.resolve() for p in (worker.impl, worker.root) if p is not None]
+
+
+def _code_kind(worker: Worker, file: str | None) -> str:
+    """``target`` for code of the project (or of the implementation under test),
+    ``library`` for installed code."""
+    if not file:
+        return "target"
+    path = Path(file).resolve()
+    if "site-packages" in path.parts or not any(path.is_relative_to(r)
+                                                for r in _roots(worker)):
+        return "library"
+    return "target"
+
+
+def _site_file(worker: Worker, path: str) -> Path | None:
+    """A site's file: in the implementation under test when it has one, else in the
+    repository."""
+    for base in _roots(worker):
+        if (base / path).is_file():
+            return base / path
+    return None
+
+
+def _prove_values(worker: Worker, job: ProofJob, result: ProofResult, limit: float,
+                  target_files: set[str]) -> None:
+    """Change each site's value both ways and run the finding's tests on each (in a
+    forked child of the worker that loads the mutated file again, see
+    :mod:`dna_kit.regen._worker`)."""
+    roots = [str(r) for r in _roots(worker)]
+    for site in job.sites:
+        entry: dict[str, Any] = {"param": site["param"], "path": site["path"],
+                                 "line": site["line"], "code": site.get("code", ""),
+                                 "mutants": 0, "killed": 0}
+        result.sites.append(entry)
+        file = _site_file(worker, site["path"])
+        if file is None:
+            entry["error"] = f"{site['path']} does not exist"
+            continue
+        try:
+            mutants = value_mutants(file.read_text(encoding="utf-8"), param=site["param"],
+                                    path=site["path"], line=int(site["line"]),
+                                    code=site.get("code", ""))
+        except (LookupError, SyntaxError, UnicodeDecodeError) as exc:
+            if site.get("code") and not site_values(site["code"]):
+                entry["skipped"] = "the site holds no number or boolean to change"
+            else:
+                entry["error"] = str(exc)
+            continue
+        kind = "target" if str(file.resolve()) in target_files else "settings"
+        for vm in mutants:
+            start = time.perf_counter()
+            answer = worker.ask({"op": "value", "files": job.files, "only": job.only,
+                                 "path": str(file), "source": vm.source, "roots": roots,
+                                 "limit": limit}, limit + _GRACE)
+            mutant = MutantResult(
+                id=len(result.mutants) + 1, target=site["path"], operator="value",
+                line=vm.line, original=vm.original, mutated=vm.mutated, killed=True,
+                path=site["path"], param=site["param"], value=vm.new_value, kind=kind)
+            if answer is None:
+                mutant.killed_by = worker.last_failure
+            elif "error" in answer:
+                mutant.killed, mutant.error = False, answer["error"]
+                entry.setdefault("error", f"its value mutants could not run: {answer['error']}")
+            else:
+                mutant.killed = bool(answer["failed"])
+                mutant.killed_by = answer.get("by") if mutant.killed else None
+            if not mutant.killed and mutant.error is None:
+                mutant.question = value_question(vm)
+            mutant.duration = round(time.perf_counter() - start, 4)
+            result.mutants.append(mutant)
+            entry["mutants"] += mutant.error is None
+            entry["killed"] += mutant.killed and mutant.error is None
+            entry.setdefault("values", []).append(
+                {"value": vm.new_value, "killed": mutant.killed})
+        entry["name"] = mutants[0].name if mutants else None
+
+
+def proof_strength(result: ProofResult | None, *, passed: bool,
+                   value_params: Sequence[str] = ()) -> dict[str, Any]:
+    """How much a finding's proof shows: ``strong``, ``weak`` or ``none``, the sites and
+    the reason, and how many mutants of each kind of code (``target``: the target or
+    adapter; ``settings``: a site's file elsewhere in the project; ``library``) were
+    killed.
+
+    *Strong*: the checks pass, kill a value mutant at every site that holds a number or
+    a boolean, and kill a behavioural mutant other than ``return None``. *Weak*: they
+    pass, but every value mutant of some site survives (or a site could not be changed),
+    or no site was located for any of ``value_params``, or ``return None`` is the only
+    behavioural mutant killed (or none is). *None*: the checks do not pass or the proof
+    could not run.
+
+    >>> only_none = ProofResult("F-0001", mutants=[MutantResult(
+    ...     1, "app.retry:delay", "return", 3, "return x", "return None", killed=True)])
+    >>> print(proof_strength(only_none, passed=True, value_params=["cap"])["reason"])
+    no site was located for any parameter (cap): the values were never changed where they live; `return None` is the only behavioural mutant the checks kill
+    """
+    counts: dict[str, dict[str, int]] = {}
+    if result is not None:
+        for m in result.counted:
+            into = counts.setdefault(m.kind, {"killed": 0, "total": 0})
+            into["total"] += 1
+            into["killed"] += m.killed
+    base: dict[str, Any] = {"sites": list(result.sites) if result else [],
+                            "mutants": counts, "cached": bool(result and result.cached)}
+    if not passed:
+        return {"strength": "none", "reason": "the checks do not pass", **base}
+    if result is None:
+        return {"strength": "none", "reason": "no proof was run", **base}
+    if not result.mutants:
+        why = result.errors[0] if result.errors else "no mutant could be made"
+        return {"strength": "none", "reason": why.removeprefix("proof: "), **base}
+    weak: list[str] = []
+    sites = [s for s in result.sites if "path" in s]
+    if not sites and value_params:
+        library = [s for s in result.sites if "library" in s]
+        weak.append("no site was located for any parameter ("
+                    + ", ".join(value_params)
+                    + "): the values were never changed where they live"
+                    + (f"; {', '.join(s['param'] for s in library)} lives in "
+                       f"{library[0]['library']}'s own behaviour" if library else ""))
+    for s in sites:
+        where = f"{s['path']}:{s['line']}"
+        if s.get("error"):
+            weak.append(f"the site {where} ({s['param']}) could not be changed: "
+                        f"{s['error']}")
+        elif not s.get("skipped") and s["mutants"] and not s["killed"]:
+            values = " or ".join(repr(v["value"]) for v in s.get("values", []))
+            weak.append(f"every value mutant of {where} ({s['param']}) survives: the "
+                        f"checks still pass with {values}")
+    behaviour = [m for m in result.counted if m.operator != "value"]
+    killed = [m for m in behaviour if m.killed]
+    if not killed:
+        weak.append("the checks kill no behavioural mutant of the target"
+                    if behaviour else "there was no behavioural mutant to run")
+    elif all(m.operator == "return" for m in killed):
+        weak.append("`return None` is the only behavioural mutant the checks kill")
+    if weak:
+        return {"strength": "weak", "reason": "; ".join(weak), **base}
+    changed = [m for m in result.counted if m.operator == "value"]
+    shown = (f"a changed value at every site ({sum(m.killed for m in changed)} of "
+             f"{len(changed)} value mutants killed) and " if changed else "")
+    return {"strength": "strong",
+            "reason": f"the checks notice {shown}{len(killed)} behavioural mutant(s) "
+                      "beyond `return None`", **base}
+
+
+#: Bumped when what a proof runs changes, so older cached results are not reused.
+PROOF_SCHEME = "2"
+CACHE_DIR = Path(".cache") / "proof"
+
+
+def _package_files(module: str, roots: Sequence[Path]) -> list[Path]:
+    """The ``.py`` files of the top-level package of ``module`` found under ``roots``
+    (the code its tests can reach in the project); empty for an installed library."""
+    top = module.split(".")[0]
+    for root in roots:
+        if (root / top).is_dir():
+            return sorted(p for p in (root / top).rglob("*.py") if "__pycache__" not in p.parts)
+        if (root / f"{top}.py").is_file():
+            return [root / f"{top}.py"]
+    return []
+
+
+def proof_key(job: ProofJob, root: Path, impl: Path | None, timeout: float) -> str:
+    """A content hash of all a proof depends on: the code that is mutated (the target's
+    package, the sites' files), the tests (and the conftest files beside them), the
+    finding file, the implementation under test and the time limit. The same key gives
+    the same proof; any edit to one of them gives another key.
+
+    >>> proof_key(ProofJob("F-0001", [], []), Path("."), None, 60.0)[:8]  # doctest: +SKIP
+    '3f2a9c1e'
+    """
+    import hashlib
+    import importlib.metadata
+
+    roots = [p for p in (impl, root) if p is not None]
+    files: set[Path] = set()
+    names: list[str] = [PROOF_SCHEME, str(impl or ""), f"{timeout:g}",
+                        json.dumps(job.only), json.dumps(job.sites, sort_keys=True),
+                        json.dumps(sorted(job.value_params)),
+                        json.dumps(sorted(job.targets))]
+    for target in job.targets:
+        found = _package_files(target.partition(":")[0], roots)
+        files.update(found)
+        if not found:  # a library object: its installed version stands for its code
+            top = target.partition(":")[0].split(".")[0]
+            dists = importlib.metadata.packages_distributions().get(top, [])
+            for dist in dists:
+                try:
+                    names.append(f"{dist}=={importlib.metadata.version(dist)}")
+                except importlib.metadata.PackageNotFoundError:
+                    names.append(dist)
+    for site in job.sites:
+        for base in roots:
+            if (base / site["path"]).is_file():
+                files.add(base / site["path"])
+                break
+    for test in job.files:
+        path = Path(test)
+        files.add(path)
+        for parent in path.parents:
+            if (parent / "conftest.py").is_file():
+                files.add(parent / "conftest.py")
+            if parent == root or not parent.is_relative_to(root):
+                break
+    if job.finding_path:
+        files.add(Path(job.finding_path))
+    digest = hashlib.sha256("\0".join(names).encode())
+    for path in sorted(p.resolve() for p in files):
+        digest.update(b"\0" + str(path).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+    return digest.hexdigest()
+
+
+def _cache_file(project: Project, finding_id: str) -> Path:
+    return project.dna_dir / CACHE_DIR / f"{finding_id}.json"
+
+
+def _cache_get(project: Project, job: ProofJob, key: str) -> ProofResult | None:
+    path = _cache_file(project, job.finding_id)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("key") != key:
+            return None
+        return ProofResult(job.finding_id,
+                           mutants=[MutantResult(**m) for m in record["mutants"]],
+                           sites=list(record["sites"]), cached=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: a miss, rewritten after the run
+
+
+def _cache_put(project: Project, result: ProofResult, key: str) -> None:
+    from dna_kit.fileio import atomic_write
+
+    cache = project.dna_dir / ".cache"
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        atomic_write(ignore, "# dna_kit's caches (proof results, model answers): never "
+                             "committed\n*\n")
+    record = {"key": key, "finding": result.finding_id,
+              "mutants": [m.to_json() for m in result.mutants], "sites": result.sites}
+    atomic_write(_cache_file(project, result.finding_id),
+                 json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def prove_findings(project: str | Path | Project, jobs: Sequence[ProofJob], *,
                    impl: Path | None = None,
                    timeout: float = 60.0, workers: int = 1, plugins: Sequence[str] = (),
                    progress: Callable[[str], None] | None = None,
-                   prestarted: Worker | None = None) -> dict[str, ProofResult]:
-    """Mutate each job's targets and run its tests against every mutant.
+                   prestarted: Worker | None = None,
+                   cache: bool = True) -> dict[str, ProofResult]:
+    """Mutate each job's targets and sites and run its tests against every mutant.
 
     ``timeout`` caps one mutant's run; ``workers`` proof workers share the jobs (the
-    first may be ``prestarted``, see :func:`run_in_worker`).
+    first may be ``prestarted``, see :func:`run_in_worker`). With ``cache``, a job whose
+    :func:`proof_key` is unchanged since its last proof is read back from
+    ``dna/.cache/proof/`` (its result's ``cached`` is then true) and nothing runs for it.
     """
-    root = (project if isinstance(project, Project) else find_project(project)).root
+    proj = project if isinstance(project, Project) else find_project(project)
+    root = proj.root
+    keys: dict[str, str] = {}
+    reused: dict[str, ProofResult] = {}
+    if cache:
+        for job in jobs:
+            keys[job.finding_id] = proof_key(job, root, impl, timeout)
+            hit = _cache_get(proj, job, keys[job.finding_id])
+            if hit is not None:
+                reused[job.finding_id] = hit
+                if progress:
+                    progress(job.finding_id)
+        jobs = [j for j in jobs if j.finding_id not in reused]
     if not jobs:
         if prestarted is not None:
             prestarted.shutdown()
-        return {}
+        return reused
     files = sorted({f for job in jobs for f in job.files})
     shares = [list(jobs[i::max(1, workers)]) for i in range(max(1, workers))]
     shares = [s for s in shares if s]
@@ -325,4 +677,7 @@ def prove_findings(project: str | Path | Project, jobs: Sequence[ProofJob], *,
     for share_results in outcomes:
         for r in share_results:
             results[r.finding_id] = r
-    return results
+            # A proof that could not run fully is not kept: the next run tries again.
+            if cache and not r.errors and not any(m.error for m in r.mutants):
+                _cache_put(proj, r, keys[r.finding_id])
+    return {**reused, **results}

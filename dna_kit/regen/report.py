@@ -25,7 +25,7 @@ __all__ = [
     "render_html", "render_markdown", "svg_layers", "svg_trend", "write_html", "write_report",
 ]
 
-COLORS = {"failing": "#c0392b", "tacit": "#9e9e9e", "documented": "#e1a100",
+COLORS = {"failing": "#c0392b", "stale": "#8e44ad", "tacit": "#9e9e9e", "documented": "#e1a100",
           "verified": "#5d9cec", "proven": "#2e8b57"}
 
 _CSS = """
@@ -126,12 +126,61 @@ def _clip(text: str, lines: int = 8) -> str:
     return "\n".join(parts[:lines] + (["…"] if len(parts) > lines else []))
 
 
+#: How the report names the code a mutant changed (``MutantResult.kind``).
+KIND_LABELS = {"target": "adapter/target", "settings": "project settings",
+               "library": "library"}
+STRENGTH_COLORS = {"strong": "#2e8b57", "weak": "#e1a100", "none": "#9e9e9e"}
+
+
+def mutated_code(f: FindingResult) -> str:
+    """Which code the proof changed, and how many of its behavioural and value mutants the
+    checks killed: ``adapter/target: 12/13 behavioural, 2/2 value killed · project
+    settings: 4/4 value killed``.
+
+    >>> from dna_kit.regen.scorecard import MutantResult
+    >>> def m(kind, operator, killed):
+    ...     return MutantResult(1, "t", operator, 1, "a", "b", killed, kind=kind)
+    >>> mutated_code(FindingResult(id="F-0001", title="t", layer="how", kind="k",
+    ...     status="proven", mutants=[m("target", "compare", True),
+    ...     m("target", "return", False), m("settings", "value", True)]))
+    'adapter/target: 1/2 behavioural killed · project settings: 1/1 value killed'
+    """
+    counts: dict[str, dict[str, list[int]]] = {}
+    for mutant in f.mutants:
+        if mutant.error is not None:
+            continue
+        group = counts.setdefault(mutant.kind, {"behavioural": [0, 0], "value": [0, 0]})
+        tally = group["value" if mutant.operator == "value" else "behavioural"]
+        tally[0] += mutant.killed
+        tally[1] += 1
+    parts = []
+    for kind, label in KIND_LABELS.items():
+        if kind in counts:
+            bits = [f"{k}/{n} {what}" for what, (k, n) in counts[kind].items() if n]
+            parts.append(f"{label}: {', '.join(bits)} killed")
+    libraries = sorted({s["library"] for s in (f.proof or {}).get("sites", [])
+                        if "library" in s})
+    parts += [f"{lib} (the value lives in the library's own behaviour: not mutated)"
+              for lib in libraries]
+    return " · ".join(parts) or "nothing mutated"
+
+
+def _proof_cell(f: FindingResult) -> str:
+    mutants = "—" if f.mutants_total is None else f"{f.mutants_killed}/{f.mutants_total}"
+    if not f.proof:
+        return mutants
+    strength = f.proof["strength"]
+    return (f"{mutants}<br><span class='pill' style='background:"
+            f"{STRENGTH_COLORS.get(strength, '#777')}'>{_e(strength)} proof</span>"
+            f"<br><span class='muted'>{_e(mutated_code(f))}</span>")
+
+
 def _row(f: FindingResult, root: Path, out_dir: Path) -> str:
     finding = _link(root / f.path, out_dir, f.id) if f.path else _e(f.id)
     tests = "<br>".join(_link(root / t, out_dir, Path(t).name) for t in f.tests) or "—"
     decisions = "<br>".join(_link(root / d, out_dir, Path(d).name)
                             for d in f.decisions) or "—"
-    mutants = "—" if f.mutants_total is None else f"{f.mutants_killed}/{f.mutants_total}"
+    mutants = _proof_cell(f)
     errors = "".join(f'<div class="err">{_e(_clip(e))}</div>' for e in f.errors)
     errors += "".join(
         f'<div class="err">{_e(x["test"].split("::")[-1])}: {_e(_clip(x["message"]))}</div>'
@@ -157,6 +206,12 @@ def render_html(card: Scorecard, *, history: Sequence[dict[str, Any]] = (),
         else "<p>No rule is lost: every accepted finding has a passing check or a record.</p>"
     questions = card.questions()
     q_html = "".join(f"<li><b>{_e(fid)}</b>: {_e(q)}</li>" for fid, q in questions)
+    proofs = [f for f in card.ordered() if f.proof and f.status in ("verified", "proven")]
+    proof_html = "".join(
+        f"<li><b>{_e(f.id)}</b> <span class='pill' style='background:"
+        f"{STRENGTH_COLORS.get(f.proof['strength'], '#777')}'>{_e(f.proof['strength'])}"
+        f"</span> {_e(f.title)}: {_e(mutated_code(f))}.<br><span class='muted'>"
+        f"{_e(f.proof['reason'])}</span></li>" for f in proofs if f.proof)
     layer_rows = "".join(
         f"<tr><td>{layer}</td><td>{v['accepted']}</td><td>{v['proven']}</td>"
         f"<td>{v['verified']}</td><td>{_pct(v['score'])}</td>"
@@ -182,14 +237,20 @@ def render_html(card: Scorecard, *, history: Sequence[dict[str, Any]] = (),
 <h2>Questions for the rules' owners</h2>
 {f"<ul>{q_html}</ul>" if questions else "<p>No surviving mutant"
  + ("." if card.proved else " (run with --prove to ask).") + "</p>"}
+{"<h2>Proof per finding</h2><p class='muted'>Strong: the checks fail when a site's value "
+ "changes, at every site, and on a change of behaviour other than <code>return None</code>. "
+ "A weak proof leaves the finding verified, not proven.</p><ul>" + proof_html + "</ul>"
+ if proof_html else ""}
 <h2>By layer</h2><div class="plots"><div>{svg_layers(card)}</div><div>{svg_trend(history)}
 </div></div>
 <table><tr><th>layer</th><th>accepted</th><th>proven</th><th>verified</th><th>score</th>
 <th>verified score</th></tr>{layer_rows}</table>
 <h2>Every finding</h2>{head}{"".join(_row(f, root, out_dir) for f in card.ordered())}</table>
-<p class="muted">Statuses: failing (the check fails or cannot run), tacit (no artifact),
-documented (decision record only), verified (the check passes), proven (it passes and fails
-on a mutant of its target). Score = proven / accepted.</p>
+<p class="muted">Statuses: failing (the check fails or cannot run), stale (the finding
+changed since its test was generated: re-run dna codify), tacit (no artifact),
+documented (decision record only), verified (the check passes), proven (it passes, and its
+proof is strong: it fails when the rule's values change where they live and when its
+behaviour changes). Score = proven / accepted.</p>
 </body></html>
 """
 
@@ -215,11 +276,20 @@ def render_markdown(card: Scorecard, *, max_questions: int = 10) -> str:
         for f in lost:
             why = "; ".join(f.errors[:1] or [x["message"].splitlines()[0]
                                              for x in f.failures[:1]]) or "no artifact"
-            lines.append(f"- `{f.id}` {f.title} ({f.layer}, {f.status}): {why}")
+            # Titles and messages are people's and tests' text: escaped, a CI comment
+            # renders them and never runs or hides HTML from them.
+            lines.append(f"- `{f.id}` {_e(f.title)} ({f.layer}, {f.status}): {_e(why)}")
+    proofs = [f for f in card.ordered() if f.proof and f.status in ("verified", "proven")]
+    if proofs:
+        lines += ["", "**Proof per finding** (the code mutated, mutants killed)", ""]
+        for f in proofs:
+            assert f.proof is not None
+            why = "" if f.proof["strength"] == "strong" else f": {_e(f.proof['reason'])}"
+            lines.append(f"- `{f.id}` {f.proof['strength']}, {mutated_code(f)}{why}")
     questions = card.questions()
     if questions:
         lines += ["", "**Questions from surviving mutants**", ""]
-        lines += [f"- `{fid}`: {q}" for fid, q in questions[:max_questions]]
+        lines += [f"- `{fid}`: {_e(q)}" for fid, q in questions[:max_questions]]
         if len(questions) > max_questions:
             lines.append(f"- … and {len(questions) - max_questions} more in the report")
     return "\n".join(lines) + "\n"
@@ -229,9 +299,15 @@ def write_report(card: Scorecard, *, html: str | Path | None = None,
                  markdown: str | Path | None = None, json_path: str | Path | None = None,
                  history: Sequence[dict[str, Any]] = ()) -> list[Path]:
     """Write whichever of the HTML report, Markdown summary and JSON scorecard are asked
-    for (atomically); returns the paths written."""
+    for (atomically); returns the paths written. A path that is a folder is a
+    :class:`~dna_kit.errors.RegenError` naming it, before anything is written."""
     import json
 
+    from dna_kit.errors import RegenError
+
+    for path in (json_path, html, markdown):
+        if path and Path(path).is_dir():
+            raise RegenError(f"{path} is a folder; a report is written to a file")
     written = []
     if json_path:
         written.append(atomic_write(json_path, json.dumps(card.to_json(), indent=2,

@@ -9,10 +9,15 @@ Statuses, from worst to best:
 
 - ``failing``: a test exists and does not pass on this implementation (the rule was lost),
   or it could not run (the target does not import, the test hangs or crashes);
+- ``stale``: its generated test was written from an earlier version of the finding (the
+  statement, params or binding changed since); not counted until ``dna codify`` rewrites it;
 - ``tacit``: no artifact at all, the rule lives only in the finding;
 - ``documented``: a decision record, no executable check;
-- ``verified``: its test passes;
-- ``proven``: its test passes, and fails on at least one mutant of its target.
+- ``verified``: its test passes (with ``--prove``: its proof is weak, and ``proof``
+  says why);
+- ``proven``: its test passes and its proof is strong: it fails when a site's value
+  changes, at every site, and on a change of behaviour other than ``return None``
+  (see :func:`dna_kit.regen.prove.proof_strength`).
 
 Score = proven / accepted (accepted or codified findings), also per layer; the verified
 score counts verified and proven.
@@ -36,18 +41,27 @@ from dna_kit.finding import LAYERS
 from dna_kit.project import Project, find_project
 
 __all__ = [
+    "MUTANT_KINDS",
     "OUTCOMES",
+    "PROOF_STRENGTHS",
     "REGEN_STATUSES",
     "SCHEMA_VERSION",
     "FindingResult",
     "MutantResult",
     "Scorecard",
+    "merge_scorecards",
+    "read_scorecard",
     "scorecard_schema",
 ]
 
 SCHEMA_VERSION = 1
 #: Regeneration statuses, lost rules first (the order reports use).
-REGEN_STATUSES: tuple[str, ...] = ("failing", "tacit", "documented", "verified", "proven")
+REGEN_STATUSES: tuple[str, ...] = ("failing", "stale", "tacit", "documented", "verified",
+                                   "proven")
+#: How much a proof shows (see :func:`dna_kit.regen.prove.proof_strength`).
+PROOF_STRENGTHS: tuple[str, ...] = ("strong", "weak", "none")
+#: What code a mutant changed.
+MUTANT_KINDS: tuple[str, ...] = ("target", "settings", "library")
 #: What running a finding's tests gave.
 OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "timeout", "crashed", "not_run")
 
@@ -67,6 +81,13 @@ class MutantResult:
     question: str | None = None
     error: str | None = None
     duration: float = 0.0
+    #: What code the mutant changed: ``target`` (the target or adapter), ``settings`` (a
+    #: site's file elsewhere in the project) or ``library`` (installed code).
+    kind: str = "target"
+    #: A value mutant (``operator`` ``value``): the site's file, parameter and new value.
+    path: str | None = None
+    param: str | None = None
+    value: Any = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,6 +118,8 @@ class FindingResult:
     mutants: list[MutantResult] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: With ``--prove``: ``{"strength", "reason", "sites", "mutants", "cached"}``.
+    proof: dict[str, Any] | None = None
 
     @property
     def lost(self) -> bool:
@@ -125,6 +148,8 @@ class Scorecard:
     duration: float = 0.0
     min_score: float | None = None
     errors: list[str] = field(default_factory=list)
+    #: ``[K, N]`` when this card holds part K of N of the findings (``--shard K/N``).
+    shard: list[int] | None = None
 
     # -- scores -------------------------------------------------------------------------
 
@@ -220,8 +245,52 @@ class Scorecard:
                 "min_score": self.min_score, "on": self.gate_on, "passed": self.passed},
             "duration": round(self.duration, 3),
             "errors": list(self.errors),
+            "shard": list(self.shard) if self.shard else None,
             "findings": [f.to_json() for f in self.ordered()],
         }
+
+    @classmethod
+    def from_json(cls, data: Any, *, where: str = "scorecard") -> Scorecard:
+        """A scorecard back from :meth:`to_json` data (``dna regen --json``); anything
+        else is a :class:`~dna_kit.errors.RegenError` naming ``where`` and the field.
+
+        >>> Scorecard.from_json(Scorecard().to_json()).accepted
+        0
+        """
+        from dataclasses import fields
+
+        from dna_kit.errors import RegenError
+
+        if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+            raise RegenError(f"{where}: not a dna_kit scorecard (no findings list)")
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise RegenError(f"{where}: schema_version={data.get('schema_version')!r}, "
+                             f"this dna_kit reads {SCHEMA_VERSION}")
+        known = {f.name for f in fields(FindingResult)}
+        mutant_fields = {f.name for f in fields(MutantResult)}
+        results = []
+        for i, item in enumerate(data["findings"]):
+            try:
+                values = {k: v for k, v in item.items() if k in known}
+                values["mutants"] = [MutantResult(**{k: v for k, v in m.items()
+                                                     if k in mutant_fields})
+                                     for m in item.get("mutants") or []]
+                result = FindingResult(**values)
+            except (TypeError, AttributeError) as exc:
+                raise RegenError(f"{where}: findings[{i}]: {exc}") from None
+            if result.status not in REGEN_STATUSES:
+                raise RegenError(f"{where}: findings[{i}].status={result.status!r} is not "
+                                 f"one of {', '.join(REGEN_STATUSES)}")
+            results.append(result)
+        shard = data.get("shard")
+        gate = data.get("gate") or {}
+        return cls(findings=results, proved=bool(data.get("proved")),
+                   project=str(data.get("project") or ""), impl=data.get("impl"),
+                   created=str(data.get("created") or ""),
+                   duration=float(data.get("duration") or 0.0),
+                   min_score=gate.get("min_score") if isinstance(gate, dict) else None,
+                   errors=[str(e) for e in data.get("errors") or []],
+                   shard=list(shard) if isinstance(shard, list) else None)
 
     def to_dataframe(self) -> Any:
         """One row per finding (pandas), lost rules first."""
@@ -249,7 +318,8 @@ class Scorecard:
         c = self.counts
         def pct(v: float | None) -> str:
             return "n/a" if v is None else f"{v:.2f}"
-        lost = ", ".join(f"{c[s]} {s}" for s in ("failing", "tacit", "documented") if c[s])
+        lost = ", ".join(f"{c[s]} {s}" for s in ("failing", "stale", "tacit", "documented")
+                         if c[s])
         return (f"score {pct(self.score)} ({c['proven']}/{self.accepted} proven), verified "
                 f"{pct(self.verified_score)}" + (f"; {lost}" if lost else ""))
 
@@ -271,7 +341,8 @@ def scorecard_schema() -> dict[str, Any]:
             "id": {"type": "integer", "minimum": 1},
             "target": {"type": "string", "description": "module:callable mutated"},
             "operator": {"type": "string", "description": "constant, compare, arithmetic, "
-                         "boolean, minmax, condition or return"},
+                         "boolean, minmax, condition, return, or value (a site's value "
+                         "changed where it lives)"},
             "line": {"type": "integer", "minimum": 1},
             "original": {"type": "string"},
             "mutated": {"type": "string"},
@@ -281,6 +352,46 @@ def scorecard_schema() -> dict[str, Any]:
             "question": _nullable({"type": "string", "description": "for a survivor"}),
             "error": _nullable({"type": "string"}),
             "duration": {"type": "number", "minimum": 0},
+            "kind": {"enum": list(MUTANT_KINDS), "description": "the code changed: the "
+                     "target (or adapter), a site's file of the project, or a library"},
+            "path": _nullable({"type": "string", "description": "a value mutant's file, "
+                               "relative to the repository"}),
+            "param": _nullable({"type": "string", "description": "the parameter whose "
+                                "value a value mutant changed"}),
+            "value": {"description": "a value mutant's new value",
+                      "type": ["number", "boolean", "null"]},
+        },
+    }
+    kill_count = {"type": "object", "additionalProperties": False,
+                  "required": ["killed", "total"],
+                  "properties": {"killed": count, "total": count}}
+    proof = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["strength", "reason", "sites"],
+        "properties": {
+            "strength": {"enum": list(PROOF_STRENGTHS)},
+            "reason": {"type": "string"},
+            "sites": {"type": "array", "items": {
+                "type": "object", "required": ["param"],
+                "description": "a located site and what its value mutants gave, a "
+                               "parameter with no site ({param, located: false}), or one "
+                               "whose value lives in a library's own behaviour "
+                               "({param, library})",
+                "properties": {
+                    "param": {"type": "string"}, "path": {"type": "string"},
+                    "line": {"type": "integer", "minimum": 1}, "code": {"type": "string"},
+                    "name": _nullable({"type": "string"}),
+                    "mutants": count, "killed": count,
+                    "values": {"type": "array", "items": {
+                        "type": "object", "required": ["value", "killed"],
+                        "properties": {"value": {"type": ["number", "boolean"]},
+                                       "killed": {"type": "boolean"}}}},
+                    "error": {"type": "string"}, "skipped": {"type": "string"},
+                    "located": {"type": "boolean"}, "library": {"type": "string"}}}},
+            "mutants": {"type": "object", "propertyNames": {"enum": list(MUTANT_KINDS)},
+                        "additionalProperties": kill_count},
+            "cached": {"type": "boolean", "description": "read from the proof cache"},
         },
     }
     finding = {
@@ -313,6 +424,7 @@ def scorecard_schema() -> dict[str, Any]:
             "mutants": {"type": "array", "items": mutant},
             "questions": text_list,
             "errors": text_list,
+            "proof": _nullable(proof),
         },
     }
     layer = {
@@ -356,9 +468,95 @@ def scorecard_schema() -> dict[str, Any]:
                                "passed": {"type": "boolean"}}}),
             "duration": {"type": "number", "minimum": 0},
             "errors": text_list,
+            "shard": _nullable({"type": "array", "items": {"type": "integer", "minimum": 1},
+                                "minItems": 2, "maxItems": 2,
+                                "description": "[K, N]: this card holds part K of N "
+                                               "(--shard K/N)"}),
             "findings": {"type": "array", "items": finding},
         },
     }
+
+
+# -- shards ---------------------------------------------------------------------------------
+
+def merge_scorecards(cards: list[Scorecard], *, names: list[str] | None = None,
+                     min_score: float | None = None) -> Scorecard:
+    """One scorecard from the scorecards of shards (``dna regen --shard K/N`` in several CI
+    jobs), as if one run had scored every finding. Cards that overlap (a finding in two),
+    that do not fit together (one proved and one not, other implementations, other
+    shard counts, other projects) or that leave a shard out are a
+    :class:`~dna_kit.errors.RegenError` in one line naming them (``names``, e.g. their
+    files). ``min_score`` gates the result (default: the shards' own, when they agree).
+
+    >>> merged = merge_scorecards([card_1, card_2])           # doctest: +SKIP
+    >>> merged.accepted == card_1.accepted + card_2.accepted  # doctest: +SKIP
+    True
+    """
+    from dna_kit.errors import RegenError
+
+    if not cards:
+        raise RegenError("no scorecard to merge")
+    names = names or [f"scorecard {i + 1}" for i in range(len(cards))]
+    first, first_name = cards[0], names[0]
+    for card, name in zip(cards[1:], names[1:], strict=True):
+        for what, mine, theirs in (
+                ("proved", card.proved, first.proved), ("impl", card.impl, first.impl),
+                ("project", Path(card.project).name, Path(first.project).name),
+                ("shard count", card.shard and card.shard[1],
+                 first.shard and first.shard[1])):
+            if mine != theirs:
+                raise RegenError(f"{name} does not fit with {first_name}: {what} "
+                                 f"{mine!r} vs {theirs!r}")
+    seen: dict[str, str] = {}
+    for card, name in zip(cards, names, strict=True):
+        for f in card.findings:
+            if f.id in seen:
+                raise RegenError(f"{name} overlaps {seen[f.id]}: both score {f.id}")
+            seen[f.id] = name
+    if first.shard:
+        count = first.shard[1]
+        have: dict[int, str] = {}
+        for card, name in zip(cards, names, strict=True):
+            assert card.shard is not None
+            if card.shard[0] in have:
+                raise RegenError(f"{name} overlaps {have[card.shard[0]]}: both are shard "
+                                 f"{card.shard[0]}/{count}")
+            have[card.shard[0]] = name
+        missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in have]
+        if missing:
+            raise RegenError(f"shard {', '.join(missing)} is missing: merge the scorecard "
+                             "of every shard, or the score would leave its findings out")
+    gates = {c.min_score for c in cards}
+    if min_score is None and len(gates) == 1:
+        min_score = gates.pop()
+    return Scorecard(
+        findings=[f for card in cards for f in card.findings], proved=first.proved,
+        project=first.project, impl=first.impl, min_score=min_score,
+        # The shards ran side by side: the run took as long as the slowest.
+        duration=max(c.duration for c in cards),
+        errors=[f"{name}: {e}" for card, name in zip(cards, names, strict=True)
+                for e in card.errors])
+
+
+def read_scorecard(path: str | Path) -> Scorecard:
+    """A scorecard from a ``dna regen --json`` file; a file that is not one is a
+    :class:`~dna_kit.errors.RegenError` naming it.
+
+    >>> read_scorecard("dna-report/scorecard-1.json").shard      # doctest: +SKIP
+    [1, 2]
+    """
+    from dna_kit.errors import RegenError
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RegenError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RegenError(f"{path}: not JSON ({exc})") from None
+    except RecursionError:
+        raise RegenError(f"{path}: not a scorecard (nested too deeply)") from None
+    return Scorecard.from_json(data, where=str(path))
 
 
 # -- history --------------------------------------------------------------------------------
