@@ -24,7 +24,7 @@ def _texts() -> tuple[list[str], str]:
     """Real write-ups (the bundled example, and the public corpus when it is beside the
     checkout, read in place), each with a few secrets of every type spliced in."""
     sys.path.insert(0, str(ROOT))
-    from tests.model.secrets import seeded_secrets
+    from tests.fakes.secrets import seeded_secrets
 
     paths = sorted((ROOT / "examples" / "logistics" / "incidents").glob("*.md"))
     origin = "the bundled example's incidents"

@@ -51,7 +51,7 @@ def test_eight_processes_adding_25_each_give_200_distinct_valid_findings(project
 
 # -- the CLI, in real processes (issue "Hardening", defects 1 and 2) -----------------------
 
-EXAMPLE_INCIDENTS = Path(__file__).resolve().parents[2] / "examples" / "logistics" / "incidents"
+EXAMPLE_INCIDENTS = Path(__file__).resolve().parents[1] / "examples" / "logistics" / "incidents"
 
 
 def _dna(project, *args: str) -> subprocess.Popen[str]:

@@ -11,7 +11,7 @@ import pytest
 from dna_kit.errors import ModelError, ProjectError
 from dna_kit.llm import LLMClient, LLMConfig, load_llm_config
 from tests.fakes.openai_server import Delay, Fail, FakeOpenAI, Garbage, NotACompletion, Reply
-from tests.model.secrets import seeded_secrets
+from tests.fakes.secrets import seeded_secrets
 
 SCHEMA = {
     "type": "object",

@@ -18,7 +18,7 @@ from dna_kit.llm import LLMClient, load_llm_config
 from dna_kit.redact import placeholder
 from dna_kit.review import save_candidates
 from tests.fakes.openai_server import Fail, FakeOpenAI
-from tests.model.secrets import seeded_secrets
+from tests.fakes.secrets import seeded_secrets
 
 SEEDED = seeded_secrets(seed=2026)
 ONE_LINE = [s for s in SEEDED if "\n" not in s.line]

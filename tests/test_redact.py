@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dna_kit.redact import PLACEHOLDER_RE, SECRET_TYPES, placeholder, redact
-from tests.model.secrets import seeded_secrets
+from tests.fakes.secrets import seeded_secrets
 
 SEEDED = seeded_secrets()
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from dna_kit.cli import main
-from tests.model.secrets import seeded_secrets
-from tests.model.test_no_secret_leaks import quoting_model, write_sources
+from tests.fakes.secrets import seeded_secrets
+from tests.test_no_secret_leaks import quoting_model, write_sources
 
 SEEDED = seeded_secrets(seed=2026)
 EXIT_CODES = {0, 1, 2, 130}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.openai_server import FakeOpenAI
-from tests.model.secrets import seeded_secrets
+from tests.fakes.secrets import seeded_secrets
 
 
 def dna(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
