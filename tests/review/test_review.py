@@ -25,7 +25,7 @@ from dna_kit.review import (
     reject_candidate,
     save_candidates,
 )
-from tests.model.secrets import seeded_secrets
+from tests.fakes.secrets import seeded_secrets
 
 SECRETS = seeded_secrets()
 ONE_LINE = [s for s in SECRETS if "\n" not in s.line]
