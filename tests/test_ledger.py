@@ -205,7 +205,7 @@ def test_an_oversized_finding_file_is_refused_unread(project) -> None:
     from dna_kit.ledger import MAX_FINDING_BYTES
 
     write(project, "F-0001-big.md", VALID_FILE.format(id="F-0001") + "x" * MAX_FINDING_BYTES)
-    with pytest.raises(LedgerInvalid, match="F-0001-big.md:1: larger than 1024 KiB"):
+    with pytest.raises(LedgerInvalid, match=r"F-0001-big\.md:1: larger than 1024 KiB"):
         load_ledger(project)
 
 
@@ -259,7 +259,7 @@ def test_a_quote_past_the_end_of_its_file_is_refused(project) -> None:
     (project.root / "pm.md").write_text("one\ntwo\nthree\n")
     assert quote_lines(project, "pm.md", 2, 3) == "two\nthree"
     for start, end in ((2, 9), (7, 7), (3, 2), (0, 1)):
-        with pytest.raises(InvalidFinding, match="past the end|not a range"):
+        with pytest.raises(InvalidFinding, match=r"past the end|not a range"):
             quote_lines(project, "pm.md", start, end)
 
 
