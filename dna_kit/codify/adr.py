@@ -412,10 +412,10 @@ def write_record(project: str | Path | Project, finding_id: str, *, fmt: str | N
         decisions = tuple(dict.fromkeys((*finding.links.decisions, link)))
         new = replace(finding, links=replace(finding.links, decisions=decisions))
         if new != find_entry(project, finding.id).finding:
-            update_finding(project, finding.id, new)
+            update_finding(project, finding.id, {"links": new.links})
         if old is not None and finding.id not in old.links.superseded_by:
-            update_finding(project, old.id, replace(old, links=replace(
-                old.links, superseded_by=(*old.links.superseded_by, finding.id))))
+            update_finding(project, old.id, {"links": replace(
+                old.links, superseded_by=(*old.links.superseded_by, finding.id))})
     return path
 
 

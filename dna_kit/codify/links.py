@@ -146,7 +146,10 @@ def link_test(project: str | Path | Project, finding_id: str, test: str | Path, 
         else (*finding.links.tests, node)
     new = replace(finding, binding=binding, status="codified",
                   links=replace(finding.links, tests=tests))
-    return new if new == finding else update_finding(project, finding.id, new)
+    if new == finding:
+        return new
+    return update_finding(project, finding.id, {"binding": new.binding, "status": new.status,
+                                                "links": new.links})
 
 
 def _with_target(project: Project, finding: Finding, target: str) -> Binding:
@@ -195,4 +198,4 @@ def unlink_test(project: str | Path | Project, finding_id: str,
     status = finding.status
     if status == "codified" and not links.tests and not links.decisions:
         status = "accepted"
-    return update_finding(project, finding.id, replace(finding, links=links, status=status))
+    return update_finding(project, finding.id, {"links": links, "status": status})

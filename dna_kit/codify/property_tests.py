@@ -441,7 +441,9 @@ def write_test(project: str | Path | Project, finding_id: str, *,
     new = replace(finding, binding=binding, status="codified",
                   links=replace(finding.links, tests=tests))
     if new != finding:
-        new = update_finding(project, finding.id, new)
+        # Only the fields codify owns: a `dna set` made meanwhile keeps its change.
+        new = update_finding(project, finding.id, {"binding": new.binding,
+                                                   "status": new.status, "links": new.links})
     for old in stale:
         (project.root / old).unlink()
     return Artifact(path=path, kind="test", finding=new, written=written,

@@ -432,6 +432,6 @@ def save_sites(project: str | Path | Project, finding_id: str, *,
     merge = merge_sites(project, finding.binding.sites, search)
     if save and merge.changed:
         update_finding(project, finding.id,
-                       replace(finding, binding=replace(finding.binding, sites=merge.sites)))
+                       {"binding": replace(finding.binding, sites=merge.sites)})
         merge = replace(merge, saved=True)
     return merge
