@@ -47,3 +47,12 @@ def corpus() -> Path:
         pytest.skip(f"the public postmortem corpus is not at {CORPUS} (it is only beside "
                     "a development checkout)")
     return CORPUS
+
+
+@pytest.fixture
+def shipping(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh copy of the regen fixture project (tests/regen/shipping.py), findings
+    written."""
+    from tests.regen.shipping import build_shipping_project
+
+    return build_shipping_project(tmp_path / "shipping")

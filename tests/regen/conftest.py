@@ -1,18 +1,6 @@
-"""Fixtures of the regen tests. ``fixtures/`` holds a project's files, not tests."""
+"""Fixtures of the regen tests. ``fixtures/`` holds a project's files, not tests; the
+``shipping`` project fixture is in tests/conftest.py (the CLI tests use it too)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from dna_kit.project import Project
-from tests.regen.shipping import build_shipping_project
-
 collect_ignore = ["fixtures"]
-
-
-@pytest.fixture
-def shipping(tmp_path: Path) -> Project:
-    """A fresh copy of the fixture project, findings written."""
-    return build_shipping_project(tmp_path / "shipping")
