@@ -10,13 +10,16 @@ candidate extracted from that source whose quote holds the phrase is the one dec
 statement, layer, kind, params, rationale, owner, area, tags), which replace the
 extractor's guesses; ``decision: reject`` carries the ``reason``. ``codify`` and ``adr``
 say how the caller protects an accepted rule; they are checked here and acted on by the
-caller (codify is a later stage).
+caller (codify is a later stage). So are ``link``, hand-written checks of the rule (a list of
+pytest node ids ``PATH::TEST`` relative to the repository, each file present), and
+``sites``, where the rule's values live beyond what codify locates (a list of ``{param,
+path, line}``: one of the entry's ``params``, a file of the repository, a line in it).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +43,9 @@ from dna_kit.review._decide import (
 DECISIONS = ("accept", "reject")
 ENTRY_KEYS = frozenset({"source", "quote", "decision", "manual", "title", "statement",
                         "layer", "kind", "params", "rationale", "owner", "area", "tags",
-                        "codify", "adr", "reason"})
+                        "codify", "adr", "reason", "link", "sites"})
 CODIFY_KEYS = frozenset({"template", "target", "params", "domain"})
+SITE_KEYS = frozenset({"param", "path", "line"})
 #: What an entry may set on its finding, beyond the extractor's guesses.
 _ENTRY_FIELDS = ("title", "statement", "layer", "kind", "params", "rationale", "owner",
                  "area")
@@ -215,7 +219,88 @@ def _check_entry(item: Any, index: int, path: Path, line: int | None) -> ReviewE
     adr = item.get("adr")
     if adr is not None and adr not in ("madr", "nygard"):
         raise fail("adr", f"adr={adr!r} is not one of madr, nygard")
+    _check_links(item, fail)
+    _check_sites(item, fail)
     return ReviewEntry(data=item, line=line or 0, index=index)
+
+
+def _check_links(item: Mapping[str, Any], fail: Callable[[str, str], ReviewError]) -> None:
+    """``link``: a non-empty list of ``PATH::TEST`` node ids, on an accepted entry."""
+    links = item.get("link")
+    if links is None:
+        return
+    if item.get("decision") != "accept":
+        raise fail("link", "only an accepted finding gets linked checks")
+    if not isinstance(links, list) or not links:
+        raise fail("link", f"link={links!r} must be a list of PATH::TEST node ids")
+    for number, node in enumerate(links):
+        file_part, sep, test = (node.partition("::") if isinstance(node, str)
+                                else ("", "", ""))
+        if not sep or not file_part.strip() or not test.strip() \
+                or not file_part.endswith(".py"):
+            raise fail(f"link[{number}]", f"link[{number}]={node!r} must look like "
+                                          "PATH::TEST (a test of a .py file)")
+        if file_part.startswith("/") or ".." in file_part.split("/"):
+            raise fail(f"link[{number}]", f"link[{number}]={node!r}: the path must be "
+                                          "relative to the repository and stay inside it")
+
+
+def _check_sites(item: Mapping[str, Any], fail: Callable[[str, str], ReviewError]) -> None:
+    """``sites``: a non-empty list of ``{param, path, line}``, each param one of the
+    entry's ``params``, on an accepted entry."""
+    sites = item.get("sites")
+    if sites is None:
+        return
+    if item.get("decision") != "accept":
+        raise fail("sites", "only an accepted finding has sites")
+    if not isinstance(sites, list) or not sites:
+        raise fail("sites", f"sites={sites!r} must be a list of {{param, path, line}}")
+    given = item.get("params")
+    params: Mapping[str, Any] = given if isinstance(given, dict) else {}
+    for number, site in enumerate(sites):
+        where = f"sites[{number}]"
+        if not isinstance(site, dict) or not {"param", "path", "line"} <= set(site):
+            raise fail(where, f"{where}={site!r} needs param, path and line")
+        extra = sorted(set(site) - SITE_KEYS)
+        if extra:
+            raise fail(f"{where}.{extra[0]}", f"unknown key {extra[0]!r}; known: "
+                                              f"{', '.join(sorted(SITE_KEYS))}")
+        if site["param"] not in params:
+            known = ", ".join(params) or "none"
+            raise fail(f"{where}.param", f"param={site['param']!r} is not one of the "
+                                         f"entry's params ({known})")
+        path = site["path"]
+        if not isinstance(path, str) or not path.strip() or path.startswith("/") \
+                or ".." in path.split("/"):
+            raise fail(f"{where}.path", f"path={path!r} must be relative to the repository "
+                                        "and stay inside it")
+        number_ = site["line"]
+        if isinstance(number_, bool) or not isinstance(number_, int) or number_ < 1:
+            raise fail(f"{where}.line", f"line={number_!r} must be a line number (1 or more)")
+
+
+def _check_files(project: Project, review: Review, entry: ReviewEntry) -> None:
+    """The files an entry's ``link`` and ``sites`` name are there, and so are the lines."""
+    where = f"findings[{entry.index}]"
+
+    def fail(name: str, message: str, value: Any) -> ReviewError:
+        return ReviewError(message, path=review.path, line=entry.line,
+                           field=f"{where}.{name}", value=value)
+
+    for number, node in enumerate(entry.data.get("link") or ()):
+        file_part = node.partition("::")[0]
+        if not (project.root / file_part).is_file():
+            raise fail(f"link[{number}]", f"{file_part} is not a file in the repository",
+                       node)
+    for number, site in enumerate(entry.data.get("sites") or ()):
+        path = project.root / site["path"]
+        if not path.is_file():
+            raise fail(f"sites[{number}].path", f"{site['path']} is not a file in the "
+                                                 "repository", site["path"])
+        count = len(path.read_text(encoding="utf-8", errors="replace").splitlines())
+        if site["line"] > count:
+            raise fail(f"sites[{number}].line", f"{site['path']} has {count} lines, "
+                                                 f"not {site['line']}", site["line"])
 
 
 # -- matching ------------------------------------------------------------------------------
@@ -329,6 +414,7 @@ def plan_review(project: Project | str | Path, review_file: str | Path,
             raise ReviewError(f"source={entry.source!r} is not a file in the repository",
                               path=review.path, line=entry.line, field=f"{where}.source",
                               value=entry.source)
+        _check_files(project, review, entry)
         manual = by_source is None or entry.manual
         try:
             if manual or by_source is None:

@@ -3,8 +3,10 @@
 The committed DNA is the output of this script, nothing else: it ingests ``incidents/`` and
 ``interviews/``, extracts candidates, applies the team's decisions in ``review.yaml``
 (:func:`dna_kit.review.apply_review`), and codifies the accepted rules with dna_kit's own
-functions. Dates come from ``review.yaml``, so
-running it twice gives the same bytes.
+functions: a property test from a template (``codify``), hand-written checks in ``checks/``
+linked to their finding (``link``), the places a rule's values live that codify does not
+locate by itself (``sites``), and decision records (``adr``). Dates come from
+``review.yaml``, so running it twice gives the same bytes.
 
     python examples/logistics/build_dna.py            # rewrite dna/ and docs/adr/
     python examples/logistics/build_dna.py --check    # exit 1 when the committed files differ
@@ -21,11 +23,12 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dna_kit.errors import DnaKitError
+from dna_kit.finding import Site
 from dna_kit.ledger import find_entry, update_finding
 from dna_kit.project import Project, init_project
 from dna_kit.review import ReviewError, apply_review, plan_review
@@ -48,6 +51,8 @@ class BuildReport:
     rejected: list[str] = field(default_factory=list)
     codified: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -105,6 +110,51 @@ def _pin(project: Project, finding_id: str, day: _dt.date) -> None:
         update_finding(project, finding_id, {"created": day, "updated": day}, today=day)
 
 
+def _check_links(root: Path, plan: Any) -> None:
+    """Every test the review links is one pytest collects, checked before dna/ changes."""
+    collect = _optional("dna_kit.codify.links", "collect_node_ids")
+    if collect is None:
+        return
+    project = Project(root=root, adr_dir=root / "docs" / "adr")
+    collected: dict[str, list[str]] = {}
+    for decision in plan.decisions:
+        entry = decision.entry
+        for number, node in enumerate(entry.data.get("link") or ()):
+            file_part = node.partition("::")[0]
+            if file_part not in collected:
+                collected[file_part] = collect(project, file_part)
+            if not any(c == node or c.startswith((node + "[", node + "::"))
+                       for c in collected[file_part]):
+                raise ReviewError(f"pytest collects no test {node}", path=plan.review.path,
+                                  line=entry.line,
+                                  field=f"findings[{entry.index}].link[{number}]", value=node)
+
+
+def _add_sites(project: Project, finding_id: str, sites: Sequence[Any]) -> list[str]:
+    """Add the review's hand-located sites to the finding's binding, each with its line's
+    code as it reads now (regen --prove changes that line; a re-codify keeps the site while
+    the code is still there). A site codify located already is not added twice.
+    """
+    finding = find_entry(project, finding_id).finding
+    if finding.binding is None:
+        raise DnaKitError(f"{finding_id} has sites in review.yaml but no binding: codify it "
+                          "or link a check with a target first")
+    stored = list(finding.binding.sites)
+    added = []
+    for item in sites:
+        lines = (project.root / item["path"]).read_text(encoding="utf-8").splitlines()
+        site = Site(param=item["param"], path=item["path"], line=item["line"],
+                    code=lines[item["line"] - 1].strip())
+        if all((s.param, s.path, s.line) != (site.param, site.path, site.line)
+               for s in stored):
+            stored.append(site)
+            added.append(f"{finding_id} {site.param} = {site.path}:{site.line}")
+    if added:
+        update_finding(project, finding_id,
+                       {"binding": replace(finding.binding, sites=tuple(stored))})
+    return added
+
+
 def build(root: Path = HERE, *, log: Callable[[str], None] = print,
           strict: bool = True) -> BuildReport:
     """Rebuild ``root``'s ``dna/`` and ``docs/adr/`` from its sources and review.yaml.
@@ -124,6 +174,7 @@ def build(root: Path = HERE, *, log: Callable[[str], None] = print,
                        root / "review.yaml", candidates, strict=strict)
     for warning in plan.warnings:
         log(f"warning: {warning}")
+    _check_links(root, plan)
     day = plan.review.date
     codify = _optional("dna_kit.codify", "codify")
     write_adr = _optional("dna_kit.codify", "write_adr")
@@ -147,6 +198,16 @@ def build(root: Path = HERE, *, log: Callable[[str], None] = print,
             codify(project, finding.id, template=bind["template"], target=bind["target"],
                    params=params or None, domain=bind.get("domain"))
             report.codified.append(finding.id)
+        if entry.data.get("link") or entry.data.get("sites"):
+            link_test = _optional("dna_kit.codify.links", "link_test")
+            if link_test is None:
+                if "linked checks (dna_kit.codify.links.link_test)" not in report.missing:
+                    report.missing.append("linked checks (dna_kit.codify.links.link_test)")
+            else:
+                for node in entry.data.get("link") or ():
+                    link_test(project, finding.id, node)
+                    report.linked.append(f"{finding.id} {node}")
+                report.sites += _add_sites(project, finding.id, entry.data.get("sites") or ())
         if entry.data.get("adr") and write_adr is not None:
             owner = entry.data.get("owner")
             write_adr(project, finding.id, fmt=entry.data["adr"], today=day,
@@ -168,6 +229,9 @@ def describe(report: BuildReport) -> str:
         f"codified {len(report.codified)} as property tests; "
         f"{len(report.decisions)} decision records",
     ]
+    if report.linked or report.sites:
+        lines.append(f"linked {len(report.linked)} hand-written checks; "
+                     f"{len(report.sites)} site{'' if len(report.sites) == 1 else 's'} located by hand")
     lines += [f"not there yet: {stage}" for stage in report.missing]
     return "\n".join(lines)
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from dna_kit.ledger import load_ledger
@@ -96,6 +97,9 @@ def test_the_ledger_holds_every_review_decision() -> None:
             assert finding.binding.template == entry["codify"]["template"]
             assert finding.binding.target == entry["codify"]["target"]
             for link in finding.links.tests:
+                if "::" in link:  # a hand-written check the review links
+                    assert link in entry["link"], link
+                    continue
                 text = (EXAMPLE / link).read_text()
                 assert f'DNA_FINDING = "{finding.id}"' in text
 
@@ -150,3 +154,59 @@ def test_the_demo_build_survives_a_changed_extractor(example_copy: Path) -> None
     finding = load_ledger(example_copy)[report.manual[0]]
     assert finding.title == "A loading wave holds at most 40 orders"
     assert finding.status == "codified"
+
+
+def test_the_review_links_hand_written_checks_and_sites() -> None:
+    """F-0003 and F-0008 carry the checks and the site review.yaml gives them."""
+    review = yaml.safe_load((EXAMPLE / "review.yaml").read_text())["findings"]
+    by_title = {f.title: f for f in load_ledger(EXAMPLE)}
+    linked = [e for e in review if e.get("link") or e.get("sites")]
+    assert {by_title[e["title"]].id for e in linked} == {"F-0003", "F-0008"}
+    for entry in linked:
+        finding = by_title[entry["title"]]
+        assert set(entry.get("link") or ()) <= set(finding.links.tests), finding.id
+        assert finding.binding is not None
+        stored = {(s.param, s.path, s.line): s.code for s in finding.binding.sites}
+        for site in entry.get("sites") or ():
+            code = stored[(site["param"], site["path"], site["line"])]
+            lines = (EXAMPLE / site["path"]).read_text().splitlines()
+            assert code == lines[site["line"] - 1].strip()
+    spike = by_title["In a demand spike, express and perishable orders go first"]
+    assert spike.binding is not None
+    assert [(s.param, s.code) for s in spike.binding.sites] == \
+        [("load_threshold", "SPIKE_LOAD = 0.80")]
+
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ("{param: load_threshold, path: dispatch/priority.py, line: 25}",
+     "{param: load_threshold, path: dispatch/priority.py, line: 999}",
+     "sites[0].line", "dispatch/priority.py has"),
+    ("{param: load_threshold, path: dispatch/priority.py, line: 25}",
+     "{param: threshold, path: dispatch/priority.py, line: 25}",
+     "sites[0].param", "param='threshold' is not one of the entry's params"),
+    ("{param: load_threshold, path: dispatch/priority.py, line: 25}",
+     "{param: load_threshold, path: dispatch/nowhere.py, line: 25}",
+     "sites[0].path", "dispatch/nowhere.py is not a file"),
+    ("- checks/test_rule_checks.py::test_up_to_80_percent_load_waves_keep_arrival_order",
+     "- checks/test_rule_checks.py",
+     "link[0]", "must look like PATH::TEST"),
+    ("- checks/test_rule_checks.py::test_up_to_80_percent_load_waves_keep_arrival_order",
+     "- checks/test_rule_checks.py::test_no_such_check",
+     "link[0]", "pytest collects no test checks/test_rule_checks.py::test_no_such_check"),
+])
+def test_a_bad_link_or_site_names_the_line_and_field_and_writes_nothing(
+        example_copy: Path, old: str, new: str, field: str, message: str) -> None:
+    review = example_copy / "review.yaml"
+    text = review.read_text()
+    assert text.count(old) == 1
+    review.write_text(text.replace(old, new))
+    entry_line = text[:text.index("quote: express and perishable orders go first")] \
+        .count("\n")  # the entry starts on the line before its quote
+    before = snapshot(example_copy)
+    result = build("--root", str(example_copy))
+    assert result.returncode == 1, result.stdout
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert f"review.yaml:{entry_line}:" in result.stderr, result.stderr
+    assert f"findings[7].{field}" in result.stderr, result.stderr
+    assert message in result.stderr, result.stderr
+    assert snapshot(example_copy) == before
