@@ -4,7 +4,7 @@ the model). Each failed on the code before the fix.
 
 Covered elsewhere: 1 and 2 (concurrent edits and saves) in ``tests/core/test_concurrency.py``;
 3, 11's BOM and fullwidth ids in ``tests/core/test_ledger.py`` and ``test_units.py``; 4 and 5
-(a reader's failure and a FIFO are per file) in ``tests/mining/test_bad_input.py``; 7's
+(a reader's failure and a FIFO are per file) in ``tests/ingest/test_bad_input.py``; 7's
 ``--source`` outside the repository in ``tests/core/test_ledger.py``, ``codify --out`` in
 ``tests/codify``; 8 in ``tests/test_fileio.py``; 9's ``codify`` of a target that exits or
 loops in ``tests/codify/test_property_tests.py``; 12 in ``tests/example/test_demo.py``; the
