@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dna_kit.cli._base import add_command
+from dna_kit.cli._base import add_command, fraction, positive_int
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `dna --help` must start fast
 if TYPE_CHECKING:
@@ -51,9 +51,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--llm", action="store_true",
                    help="use the configured model (DNA_LLM_MODEL or dna/config.yaml llm.model, "
                         "OPENAI_BASE_URL, OPENAI_API_KEY)")
-    p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+    p.add_argument("--min-confidence", type=fraction, default=0.0, metavar="P",
                    help="drop candidates below this confidence (0..1)")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="processes to use (default: every core)")
 
     p = add_command(
