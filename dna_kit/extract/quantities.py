@@ -17,7 +17,7 @@ from functools import lru_cache
 from dna_kit.errors import InvalidFinding
 from dna_kit.units import parse_quantity
 
-__all__ = ["find_params", "find_quantities"]
+__all__ = ["NUMBER_WORD", "find_params", "find_quantities", "has_number_word"]
 
 _DURATION = {
     "ms": "ms", "msec": "ms", "millisecond": "ms", "milliseconds": "ms",
@@ -47,19 +47,43 @@ _NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
     "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "sixty": "60", "ninety": "90", "hundred": "100"}
-_NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:"
-        + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
-NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+    "sixty": "60", "ninety": "90", "hundred": "100", "thirteen": "13", "fourteen": "14",
+    "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19", "seventy": "70",
+    "eighty": "80"}
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNITS_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# "forty-five": a tens word and a units word.
+_NUMBER_WORDS.update({f"{t}-{u}": str(int(_NUMBER_WORDS[t]) + int(_NUMBER_WORDS[u]))
+                      for t in _TENS for u in _UNITS_WORDS})
+# Thousands written with commas ("250,000"), spaces ("100 000"), thin or no-break spaces.
+_GROUPED = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u2009\u202f\u00a0]\d{3})+(?![\d.,])"
+_NUM = (_GROUPED + r"|\d+(?:\.\d+)?|(?:"
+        + "|".join(sorted((w for w in _NUMBER_WORDS if "-" not in w), key=len, reverse=True))
+        + r")(?:-(?:" + "|".join(_UNITS_WORDS) + r"))?\b")
+# Only the plain words: "forty-five" starts with one.
+NUMBER_WORD = re.compile(r"\b(?:" + "|".join(w for w in _NUMBER_WORDS if "-" not in w)
+                         + r")\b", re.I)
 _DIGIT = re.compile(r"\d")
+_PLAIN_NUMBER_WORDS = frozenset(w for w in _NUMBER_WORDS if "-" not in w)
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def has_number_word(text: str) -> bool:
+    """Whether ``text`` holds a number written as a word ("ten", "forty-five"): one pass
+    over its words, cheaper than searching for each number word.
+
+    >>> has_number_word("Retried ten times"), has_number_word("Retried 10 times")
+    (True, False)
+    """
+    return not _PLAIN_NUMBER_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
 # "4 billion", "2.5 million": the word multiplies the number.
 _MULT = r"(?:\s+(?P<mult>thousand|million|billion|trillion)\b)?"
 _MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _QTY = re.compile(
-    rf"(?<![\w.,/-])(?P<cmp>(?:up to|at most|no more than|never more than|not more than|"
+    rf"(?<![\w.,/:#-])(?P<cmp>(?:up to|at most|no more than|never more than|not more than|"
     rf"at least|more than|less than|over|under|about|around|roughly|approximately|approx\.?|"
     rf"~|≈|<=|>=|<|>)\s*)?(?P<num>{_NUM}){_MULT}\s*(?P<plus>\+)?\s*"
-    rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])"
+    rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])(?!/[a-z])"
     # "20 transactions per second": a count over a period is a rate.
     r"(?:\s*(?:/|per\s+|an?\s+)(?P<per>second|sec|s|minute|min|hour|hr|h|day)\b)?",
     re.I,
@@ -74,7 +98,7 @@ _CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ",
 # Sizes as people type them ("10kb", "2gb"), written the way units are usually written.
 _SIZE_CASE = {u.lower(): u for u in _SIZE if u != "kB"} | {"kb": "kB"}
 # "tenfold", "3-fold": a factor, written like "10x".
-_FOLD_WORDS = _NUMBER_WORDS | {"thousand": "1000"}
+_FOLD_WORDS = {w: n for w, n in _NUMBER_WORDS.items() if "-" not in w} | {"thousand": "1000"}
 _FOLD = re.compile(r"\b(?:(?P<word>" + "|".join(_FOLD_WORDS) + r")|(?P<num>\d+(?:\.\d+)?)-?)"
                    r"fold\b", re.I)
 # The units of time of a duration told in parts, largest first ("1 hour and 48 minutes").
@@ -148,14 +172,14 @@ _FITS: dict[str, frozenset[str]] = {
     "error_rate": frozenset({"fraction", "count", "rate"}),
 }
 _GENERIC = frozenset(_BY_DIMENSION.values())
-_FROM_BARE = re.compile(r"\bfrom\s+(?:about\s+|~)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+to\s+"
-                        r"(?:about\s+|~)?$", re.I)
+_FROM_BARE = re.compile(r"\bfrom\s+(?:about\s+|~)?(\d{1,3}(?:[, \u2009\u202f\u00a0]\d{3})+|"
+                        r"\d+(?:\.\d+)?)\s+to\s+(?:about\s+|~)?$", re.I)
 _FROM_TO = re.compile(r"\bfrom\s+(?:about\s+|roughly\s+|~)?$", re.I)
 
 
 def _number(m: re.Match[str]) -> str:
     """The number of a match, with a "million" or "billion" after it multiplied in."""
-    num = m.group("num").replace(",", "")
+    num = _SEPARATORS.sub("", m.group("num"))
     num = _NUMBER_WORDS.get(num.lower(), num)
     mult = m.group("mult")
     if not mult:
@@ -188,6 +212,28 @@ def _compact(m: re.Match[str]) -> str:
     else:
         text = f"{num}{plus}"
     return cmp + text
+
+
+# "raised the replication slots from 3 to 32": a change of a count without a unit.
+_CHANGE_BARE = re.compile(
+    r"\b(?:rais|lower|increas|decreas|reduc|bump|cut|chang|grow|grew|shrank|shrunk|scal|"
+    r"dropp|mov|set|tun|adjust)\w*\b[^.;:]{0,60}?\bfrom\s+(?P<a>\d[\d,]*)\s+to\s+"
+    r"(?P<b>\d[\d,]*)(?![\w:/%]|[.,]\d)", re.I)
+_SEPARATORS = re.compile(r"[, \u2009\u202f\u00a0]")
+# A number that names a thing rather than measures it: a release or version ("release 0.8",
+# "v2.3.1", "1.270.0"), an id ("#4521", "ticket 4521", "PR 40640"), a time or a date.
+_NAMES_A_THING = re.compile(
+    r"(?:\b(?:releases?|versions?|v|builds?|revisions?|rev|tickets?|incidents?|issues?|"
+    r"prs?|pull requests?|commits?|ids?|cves?|rfcs?|ports?|slots?|blocks?|heights?|epochs?|"
+    r"errors?|http|status|codes?|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"
+    r"sep\w*|oct\w*|nov\w*|dec\w*)[ \t]*#?|#)$", re.I)
+_VERSION_TAIL = re.compile(r"\.\d|:\d|-\d{2}\b")
+
+
+def _names_a_thing(text: str, start: int, end: int) -> bool:
+    """Whether the number at ``text[start:end]`` is a version, an id, a time or a date."""
+    return bool(_NAMES_A_THING.search(text[max(0, start - 16):start])
+                or _VERSION_TAIL.match(text, end))
 
 
 # A bare number is a count only right after a limit word: "capped at 3", "at most 4".
@@ -230,6 +276,8 @@ def find_quantities(text: str, *, number_words: bool = True
             continue  # "ten ms" is not how it is said
         if unit == "s" and m.end("num") == m.start("unit") and _not_seconds(m, text):
             continue
+        if m.group("num")[0].isdigit() and _names_a_thing(text, m.start("num"), m.end("num")):
+            continue
         value = _compact(m)
         if unit == "times" and not _TIMES_FACTOR.match(text, m.end()):
             value = value[:-1]  # "retried 10 times" counts; "10 times the load" multiplies
@@ -241,6 +289,12 @@ def find_quantities(text: str, *, number_words: bool = True
         start = m.start("num")
         if not any(s <= start < e for s, e in taken):
             found.append((start, m.end(), _number(m), "count"))
+    for m in _CHANGE_BARE.finditer(text):
+        if not any(s <= m.start("a") < e or s <= m.start("b") < e for s, e in taken):
+            found.append((m.start("a"), m.end("a"), _SEPARATORS.sub("", m.group("a")),
+                          "count"))
+            found.append((m.start("b"), m.end("b"), _SEPARATORS.sub("", m.group("b")),
+                          "count"))
     found.sort()
     return _join_durations(text, found)
 
@@ -372,27 +426,61 @@ def find_params(text: str, quantities: list[tuple[int, int, str, str]] | None = 
                               value)
             if number:
                 params[_unique(params, name + "_before")] = (
-                    value[:number.start(1)] + bare.group(1).replace(",", "")
+                    value[:number.start(1)] + _SEPARATORS.sub("", bare.group(1))
                     + value[number.end(1):])
             continue
         if _FROM_TO.search(before) and i + 1 < len(quantities):
             nxt = quantities[i + 1]
             between = text[end:nxt[0]]
             if re.fullmatch(r"\s*(?:to|->|→|down to|up to)\s*(?:about\s+|~)?", between, re.I):
-                name = _name(before[: _FROM_TO.search(before).start()],  # type: ignore[union-attr]
-                             unit, dimension)
+                head = before[: _FROM_TO.search(before).start()]  # type: ignore[union-attr]
+                name = (_noun_before(head) if not unit else None) or _name(head, unit,
+                                                                           dimension)
                 name = _unique(params, name)
                 params[name] = nxt[2]
                 params[_unique(params, name + "_before")] = value
                 skip.add(i + 1)
                 continue
         name = _name(before, unit, dimension, text[end:end + 30])
+        observed = _OBSERVED.search(before[-30:])
+        if observed and (name in ("limit", "rate_limit", "threshold", "minimum")
+                         or name.startswith("max_")):
+            # "peaked at 80 requests/s": what was seen, not what is allowed.
+            name = "peak" if observed.group(0).lower().startswith("peak") else "observed"
+            value = re.sub(r"^(?:up to|at most|<=|<) ?", "", value)
         if value.endswith("x") and dimension == "count":  # "by 100x", "tenfold"
             name = "factor" if name in _GENERIC or name.endswith("_count") else f"{name}_factor"
         if name.startswith("max_") or name == "limit":  # the name already says "at most"
             value = re.sub(r"^(?:up to|at most|<=|<) ?", "", value)
         params[_unique(params, name)] = value
     return params
+
+
+_OBSERVED = re.compile(r"\b(?:peak(?:ed|s)?|spik(?:ed|es)|reach(?:ed|es)|hit|topped out|"
+                       r"measured|observed|averag(?:ed|es)|climbed|rose|jumped|saw|"
+                       r"recorded)\b(?:\s+(?:at|to|of|about|around))?\s*(?:\S+\s+){0,3}$",
+                       re.I)
+_NOT_A_NOUN = frozenset(re.findall(r"\S+", (
+    "the a an its their our was were is are been be has have had it they we this that "
+    "from by got")))
+_CHANGE_VERB = re.compile(r"(?:rais|lower|increas|decreas|reduc|bump|cut|chang|grow|grew|"
+                          r"shrank|shrunk|scal|dropp|mov|set|tun|adjust)\w*", re.I)
+
+
+def _noun_before(text: str) -> str | None:
+    """The thing a bare "from 3 to 32" changes: the (up to two) words before it that are
+    neither articles nor the verb of the change ("raised the replication slots" gives
+    ``replication_slots``; "the job concurrency was raised", ``job_concurrency``)."""
+    tokens = re.findall(r"[A-Za-z][\w-]*", text[-80:])
+    while tokens and (tokens[-1].lower() in _NOT_A_NOUN
+                      or _CHANGE_VERB.fullmatch(tokens[-1])):
+        tokens.pop()
+    noun: list[str] = []
+    for token in reversed(tokens):
+        if token.lower() in _NOT_A_NOUN or _CHANGE_VERB.fullmatch(token) or len(noun) == 2:
+            break
+        noun.insert(0, token.lower().replace("-", "_"))
+    return "_".join(noun) or None
 
 
 def _unique(params: dict[str, str], name: str) -> str:

@@ -7,6 +7,11 @@ Markdown lexer, :mod:`dna_kit.ingest.lexer`, that the postmortem reader uses too
 block is split into sentences, and each sentence keeps the exact span of the source text
 it came from, so its quote is verbatim.
 Chat and timeline documents are one block per message or record, after its time and actor.
+Units are kept as written: in Markdown too, a line that opens a chat message or a log or
+timeline entry (``<ana> ...``, ``**<ana>** ...``, ``[14:03] ana: ...``, ``14:20 raised
+...``, ``2024-01-16 14:20 UTC ...``) starts a unit of its own, and so does a line after a
+hard line break (two spaces or a backslash at the end of the line before); a list item
+that continues over lines stays one unit.
 
 >>> from dna_kit.document import Document
 >>> doc = Document("pm.md", "Retries were capped\\nat 3. Timeouts were\\nraised to 5 s.\\n")
@@ -38,6 +43,13 @@ _LABEL = re.compile(
     r"|(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[A-Za-z]{1,4})?|\d{4}-\d{2}-\d{2}"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?Z?)?)[ \t]*[:\-–—|][ \t]*)[ \t]*")
 _CHAT_PREFIX = re.compile(r"^[ \t]*(?:↳ )?\[[^\]\n]{1,40}\] [^:\n]{1,60}: ")
+# A line of a Markdown write-up that opens a chat message or a log or timeline entry: an
+# IRC nick (``<ana>``, bold or escaped), a bracketed time and speaker, or a time or date
+# first. Group ``speaker`` is the part left out of the unit's text.
+_ENTRY = re.compile(
+    r"^[ \t]*(?:(?P<speaker>(?:\*\*|__)?\\?<[^<>\n]{1,40}\\?>(?:\*\*|__)?[ \t]*"
+    r"|\[[^\]\n]{0,30}\d{1,2}:\d{2}[^\]\n]{0,20}\][ \t]+[^:\s][^:\n]{0,40}:[ \t]+)"
+    r"|(?=\[?(?:\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2})\b))")
 _RECORD_PREFIX = re.compile(r"^\S+(?: \d{1,2}:\d{2}(?::\d{2})?)?(?: [^:\n]{1,40}:)? ")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]*_]*\s+(?=[\"'“‘(\[*_`]*[A-Z0-9])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|no|fig|mr|mrs|ms|dr|st|jr|"
@@ -87,14 +99,17 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
     record_like = kind in ("chat", "timeline")
     block: _Block | None = None
     in_fence = False
+    hard_break = False
     pos = 0
     lines = text.split("\n")
     for i, line in enumerate(lines):
         start, end = pos, pos + len(line)
         pos = end + 1
         if record_like:
-            if line.startswith("    ") and block is not None:  # a message's next line
-                block.pieces.append((start + 4, end))
+            if block is not None and (line.startswith("    ")
+                                      or line.startswith("  ↳     ")):  # a message's next line
+                lead = 8 if line.startswith("  ↳ ") else 4
+                block.pieces.append((start + lead, end))
                 continue
             if block is not None:
                 yield block
@@ -103,6 +118,21 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
             block.pieces.append((start + (m.end() if m else 0), end))
             continue
         first_char = line.lstrip()[:1]
+        if (not in_fence and i not in headings and first_char in _ENTRY_FIRST
+                and (entry := _ENTRY.match(line)) is not None and entry.end() < len(line)
+                and (first_char != "<" or entry.group("speaker"))):
+            # A chat message or a log line: a unit of its own, never merged with the next.
+            if block is not None:
+                yield block
+            block = _Block("message")
+            block.pieces.append((start + entry.end(), end))
+            hard_break = line.endswith(("  ", "\\"))
+            continue
+        if block is not None and hard_break and block.kind in ("paragraph", "message"):
+            # The line before ended with a hard break: this one starts a unit of its own.
+            yield block
+            block = None
+        hard_break = line.endswith(("  ", "\\")) and bool(line.strip())
         if first_char.isalpha() and not in_fence and i not in headings:
             # Most lines are prose: every Markdown marker starts with a symbol or a digit,
             # so only the next line can make this one a (setext) heading.
@@ -170,6 +200,10 @@ def _blocks(text: str, kind: str, headings: frozenset[int] = frozenset()
         block.pieces.append((start + len(line) - len(line.lstrip()), end))
     if block is not None:
         yield block
+
+
+_REPLY_MARK = re.compile(r"\n[ \t]*↳[ \t]+")
+_ENTRY_FIRST = frozenset("*_\\<[0123456789")
 
 
 def _single(kind: str, start: int, end: int) -> _Block:
@@ -245,7 +279,10 @@ def segment(document: Document) -> list[Sentence]:
                 continue
             if answers and section is None:
                 continue
-            out.append(Sentence(start=start, end=end, text=clean_markup(text[start:end]),
+            raw = text[start:end]
+            if "↳" in raw and document.kind == "chat":  # a reply's next line: its marker
+                raw = _REPLY_MARK.sub("\n", raw)
+            out.append(Sentence(start=start, end=end, text=clean_markup(raw),
                                 block=block.kind, section=section, label=label))
     return out
 
