@@ -7,6 +7,10 @@ validate the edits, redact every text and write the ledger, the way ipywidgets'
 :data:`dna_kit.review.EDITABLE`, the fields ``dna set`` changes too. Tests drive the panel
 without a browser: set a widget's value, ``.click()`` a button, read the ledger.
 
+Candidates are shown in source order or, to review a long write-up in minutes, by
+confidence (the ``order`` toggle); each is shown with the sentence before it and the
+sentence after it in its document, around the highlighted quote.
+
 >>> panel = ReviewPanel(project, candidates)       # doctest: +SKIP
 >>> panel.layer.value = "how"; panel.accept_button.click()  # doctest: +SKIP
 >>> panel.result.status                             # doctest: +SKIP
@@ -19,6 +23,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +47,7 @@ if TYPE_CHECKING:
     from dna_kit.extract import Candidate
 
 __all__ = [
+    "ORDERS",
     "QuoteContext",
     "ReviewPanel",
     "accept_candidate",
@@ -60,13 +66,17 @@ __all__ = [
 @dataclass(frozen=True)
 class QuoteContext:
     """A quote in its surroundings: the text before, the quote as it sits in the file, the
-    text after, and the file line the shown text starts at."""
+    text after, and the file line the shown text starts at; ``previous`` and ``next`` are
+    the sentences just before and just after the quote in its document ("" at either end,
+    or when the quote is not found)."""
 
     before: str
     quote: str
     after: str
     first_line: int
     found: bool
+    previous: str = ""
+    next: str = ""
 
 
 def _read_source(path: str, roots: Sequence[Path]) -> str | None:
@@ -101,18 +111,56 @@ def quote_context(candidate: Candidate, *, roots: Sequence[str | Path] = (),
         match = re.search(pattern, block)
     if match is None:
         return QuoteContext(block, "", "", first, False)
-    return QuoteContext(block[:match.start()], match.group(), block[match.end():], first, True)
+    # The same quote in the whole text, from the line the shown lines start at.
+    at = 0
+    for _ in range(first - 1):
+        at = text.find("\n", at) + 1
+    whole = re.compile(pattern).search(text, at) or re.compile(pattern).search(text)
+    previous, following = (_neighbours(candidate.source.path, text, whole.start(), whole.end())
+                           if whole else ("", ""))
+    return QuoteContext(block[:match.start()], match.group(), block[match.end():], first, True,
+                        previous, following)
+
+
+def _neighbours(path: str, text: str, start: int, end: int) -> tuple[str, str]:
+    """The sentences of the document just before ``start`` and just after ``end``."""
+    spans = _sentences(path, text)
+    before = [t for s, e, t in spans if e <= start]
+    after = [t for s, e, t in spans if s >= end]
+    return (before[-1] if before else "", after[0] if after else "")
+
+
+@lru_cache(maxsize=8)
+def _sentences(path: str, text: str) -> tuple[tuple[int, int, str], ...]:
+    # The extractor's own segmenter: the neighbours are the units it scored. Sources are
+    # segmented as the Markdown they usually are; other formats give lines instead.
+    from dna_kit.document import Document
+    from dna_kit.extract.segment import segment
+
+    return tuple((s.start, s.end, s.text) for s in segment(Document(path, text)))
 
 
 def highlight_html(ctx: QuoteContext) -> str:
-    """The context as HTML, the quote marked; everything escaped (sources are untrusted)."""
+    """The context as HTML: the sentence before, the quote marked, the sentence after (or,
+    when the quote's sentences are not known, the lines around it); everything escaped
+    (sources are untrusted)."""
     before, quote, after = (html.escape(x) for x in (ctx.before, ctx.quote, ctx.after))
     marked = f'<mark class="dna-quote">{quote}</mark>' if quote else ""
+    if ctx.found and (ctx.previous or ctx.next):
+        previous, following = html.escape(ctx.previous), html.escape(ctx.next)
+        return ('<div class="dna-context" style="white-space: pre-wrap; margin: 0;">'
+                f'<div class="dna-previous" style="color: #666">{previous}</div>'
+                f"<div>{marked}</div>"
+                f'<div class="dna-next" style="color: #666">{following}</div></div>')
     return ('<pre class="dna-context" style="white-space: pre-wrap; margin: 0;">'
             f"{before}{marked}{after}</pre>")
 
 
 # -- the panel -------------------------------------------------------------------------------
+
+#: How the panel can order its candidates: as the extractor found them in the source, or
+#: most confident first (ties in source order).
+ORDERS = ("source", "confidence")
 
 _HELP = ("Keys: Tab moves between fields and buttons. In the command box type "
          "<b>a</b> accept, <b>r</b> <i>reason</i> reject, <b>s</b> skip, <b>b</b> back, "
@@ -135,12 +183,19 @@ class ReviewPanel(Panel):
         self.project = project
         self.roots = [Path(r) for r in roots] or [project.root]
         self.candidates: list[Candidate] = []
+        # Where each candidate came in: "source" order is this order.
+        self._arrival: dict[tuple[str, str], int] = {}
         self.decisions: dict[tuple[str, str], tuple[str, Finding | None]] = {}
         self.index = 0
         self.result: Finding | None = None
         self.error: str | None = None
 
         self.header = w.HTML()
+        self.order = w.ToggleButtons(
+            options=[("source order", "source"), ("confidence", "confidence")],
+            value="source", description="Order",
+            tooltips=["as found in the source", "most confident first"])
+        self.order.observe(lambda _: self._reorder(restart=True), names="value")
         self.context = w.HTML()
         self.title = w.Text(description="Title", layout=w.Layout(width="100%"))
         self.statement = w.Textarea(description="Statement", rows=2,
@@ -171,7 +226,7 @@ class ReviewPanel(Panel):
         self.back_button.on_click(lambda _: self.back())
         self.command.observe(self._on_command, names="value")
         self.widget = w.VBox([
-            self.header, self.context,
+            self.order, self.header, self.context,
             self.title, self.statement, w.HBox([self.layer, self.kind]), self.params,
             self.rationale, self.reason,
             w.HBox([self.accept_button, self.reject_button, self.skip_button,
@@ -182,7 +237,8 @@ class ReviewPanel(Panel):
         self.widget.add_class("dna-review")
         for widget, name in ((self.accept_button, "accept"), (self.reject_button, "reject"),
                              (self.skip_button, "skip"), (self.reason, "reason"),
-                             (self.command, "command"), (self.header, "header")):
+                             (self.command, "command"), (self.header, "header"),
+                             (self.order, "order")):
             widget.add_class(f"dna-{name}")
         self.add(candidates)
 
@@ -208,10 +264,36 @@ class ReviewPanel(Panel):
                 known.add(candidate_key(candidate))
                 self.candidates.append(candidate)
                 added += 1
+        for candidate in self.candidates:
+            self._arrival.setdefault(candidate_key(candidate), len(self._arrival))
         if added and self.current is None:
             self.index = len(self.candidates) - added
-        self._show()
+        self._reorder()
         return added
+
+    def _reorder(self, *, restart: bool = False) -> None:
+        """Put the candidates in the chosen order (:data:`ORDERS`) and stay on the one
+        being read; with ``restart`` (the order was just changed), go to the first one not
+        decided yet in the new order."""
+        current = self.current
+        arrival = self._arrival
+
+        def source_order(c: Candidate) -> int:
+            return arrival.get(candidate_key(c), len(arrival))
+
+        if self.order.value == "confidence":
+            self.candidates.sort(key=lambda c: (-c.confidence, source_order(c)))
+        else:
+            self.candidates.sort(key=source_order)
+        pending = {candidate_key(c) for c in self.pending}
+        if restart:
+            self.index = next((i for i, c in enumerate(self.candidates)
+                               if candidate_key(c) in pending), len(self.candidates))
+        elif current is not None:
+            key = candidate_key(current)
+            self.index = next(i for i, c in enumerate(self.candidates)
+                              if candidate_key(c) == key)
+        self._show()
 
     def refresh(self, candidates: Iterable[Candidate]) -> int:
         """Show what the source proposes *now*: candidates already accepted or rejected stay,
@@ -226,13 +308,18 @@ class ReviewPanel(Panel):
         current = self.current
         decided_keys = {candidate_key(d) for d in decided}
         self.candidates = decided + [c for c in fresh if candidate_key(c) not in decided_keys]
+        for candidate in self.candidates:
+            self._arrival.setdefault(candidate_key(candidate), len(self._arrival))
         keys = [candidate_key(c) for c in self.candidates]
         # Stay on the candidate being read if it is still proposed, else the first pending.
         if current is not None and candidate_key(current) in fresh_keys:
             self.index = keys.index(candidate_key(current))
         else:
             self.index = len(decided)
-        self._show()
+        if self.order.value == "confidence":
+            self._reorder()
+        else:
+            self._show()
         return len(fresh_keys - shown_before)
 
     def _show(self) -> None:

@@ -168,3 +168,86 @@ def test_params_text_names_the_bad_line() -> None:
     assert parse_params_text("cap = 5 s; factor: 2") == {"cap": "5 s", "factor": "2"}
     with pytest.raises(ValueError, match="'five' is not 'name = value'"):
         parse_params_text("five")
+
+
+LONG = """\
+# Nightly export outage
+
+## What happened
+
+The export started late on Tuesday. The worker pool ran out of connections
+within minutes. Nobody was paged until the morning.
+
+## What we changed
+
+- The pool is capped at 40 connections per worker.
+- Exports must finish within 2 hours or be cancelled.
+- We bought the on-call engineer a coffee.
+"""
+
+
+def _long_candidates(path: Path) -> list[Candidate]:
+    def make(quote: str, line: int, confidence: float) -> Candidate:
+        return Candidate(quote=quote, title=quote[:30], statement=quote, layer="how",
+                         kind="capacity", source=CandidateSource(str(path), line, line),
+                         confidence=confidence)
+
+    return [make("The worker pool ran out of connections\nwithin minutes.", 5, 0.3),
+            make("The pool is capped at 40 connections per worker.", 10, 0.9),
+            make("Exports must finish within 2 hours or be cancelled.", 11, 0.6)]
+
+
+@pytest.fixture
+def long_source(project) -> Path:  # type: ignore[no-untyped-def]
+    path = project.root / "incidents" / "export.md"
+    path.parent.mkdir()
+    path.write_text(LONG, encoding="utf-8")
+    return path
+
+
+def test_candidates_can_be_ordered_by_confidence_and_back(project, long_source: Path) -> None:
+    panel = ReviewPanel(project, _long_candidates(long_source))
+    assert panel.order.options == (("source order", "source"), ("confidence", "confidence"))
+    assert [c.confidence for c in panel.candidates] == [0.3, 0.9, 0.6]
+    panel.order.value = "confidence"
+    assert [c.confidence for c in panel.candidates] == [0.9, 0.6, 0.3]
+    assert panel.current is not None and panel.current.confidence == 0.9
+    assert "Candidate 1 of 3" in panel.header.value and "confidence 0.90" in panel.header.value
+    panel.accept()  # the most confident first, then the next one
+    assert panel.current is not None and panel.current.confidence == 0.6
+    panel.order.value = "source"  # back to source order: the first one not decided yet
+    assert [c.confidence for c in panel.candidates] == [0.3, 0.9, 0.6]
+    assert panel.current is not None and panel.current.confidence == 0.3
+    panel.skip()  # the next in source order is the one accepted already, shown as such
+    assert panel.current is not None and panel.current.confidence == 0.9
+    assert "<i>accepted</i>" in panel.header.value
+    assert panel.decisions[next(iter(panel.decisions))][0] == "accepted"
+
+
+def test_each_candidate_shows_the_sentence_before_and_after(project, long_source: Path
+                                                            ) -> None:
+    ctx = quote_context(_long_candidates(long_source)[0])
+    assert ctx.found
+    assert ctx.previous == "The export started late on Tuesday."
+    assert ctx.next == "Nobody was paged until the morning."
+    panel = ReviewPanel(project, _long_candidates(long_source))
+    html_text = panel.context.value
+    before, marked, after = (html_text.index("The export started late"),
+                             html_text.index('<mark class="dna-quote">The worker pool'),
+                             html_text.index("Nobody was paged"))
+    assert before < marked < after
+    panel.skip()  # a list item: its neighbours are the items around it
+    ctx = quote_context(panel.current)  # type: ignore[arg-type]
+    assert ctx.previous == "Nobody was paged until the morning."
+    assert ctx.next == "Exports must finish within 2 hours or be cancelled."
+    assert 'class="dna-previous"' in panel.context.value
+
+
+def test_the_first_sentence_has_no_sentence_before(project, tmp_path: Path) -> None:
+    path = tmp_path / "one.md"
+    path.write_text("Retries are capped at 3. Nothing else changed.\n", encoding="utf-8")
+    candidate = Candidate(quote="Retries are capped at 3.", title="t", statement="s",
+                          layer="how", kind="retry_policy",
+                          source=CandidateSource(str(path), 1, 1))
+    ctx = quote_context(candidate)
+    assert (ctx.previous, ctx.next) == ("", "Nothing else changed.")
