@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from dna_kit.errors import ModelError, ProjectError
 from dna_kit.fileio import atomic_write
+from dna_kit.project import redaction_settings_of
 from dna_kit.redact import redact
 
 if TYPE_CHECKING:
@@ -155,10 +156,7 @@ def load_llm_config(project_config: Mapping[str, Any] | None = None, *,
     if api_key is None and base_url is None:
         raise ModelError(f"{origin}={model!r} names a model, but neither OPENAI_API_KEY nor "
                          "OPENAI_BASE_URL is set; set them, or unset the model to stay offline")
-    names = section.get("redact_names") or ()
-    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise ProjectError(f"dna/config.yaml: llm.redact_names={names!r} must be a list of "
-                           "names")
+    redaction = redaction_settings_of(section)
     cache_dir: Path | None = None
     cache = section.get("cache", True) is not False
     env_cache = env.get("DNA_LLM_CACHE_DIR")
@@ -179,8 +177,8 @@ def load_llm_config(project_config: Mapping[str, Any] | None = None, *,
         down_pause=_number(section, env, "down_pause", "DNA_LLM_DOWN_PAUSE", 60.0),
         fix_attempts=int(_number(section, {}, "fix_attempts", "", 2, integer=True)),
         temperature=_number(section, {}, "temperature", "", 0.0),
-        redact_names=tuple(names),
-        redact_ip_addresses=bool(section.get("redact_ip_addresses", False)),
+        redact_names=redaction["names"],
+        redact_ip_addresses=redaction["ip_addresses"],
         cache=cache,
         cache_dir=cache_dir,
         origin=origin,

@@ -7,6 +7,7 @@ PosixPath('dna/findings')
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,16 @@ def redaction_settings(project: Project | None) -> dict[str, Any]:
     if not isinstance(section, dict):
         raise ProjectError(f"{project.config_path if project else 'config'}: llm must be a "
                            "mapping of settings")
+    return redaction_settings_of(section)
+
+
+def redaction_settings_of(section: Mapping[str, Any]) -> dict[str, Any]:
+    """The redaction settings of a config's ``llm`` section, checked: the one reading of
+    ``redact_names`` / ``redact_ip_addresses`` for what is stored and what is sent.
+
+    >>> redaction_settings_of({"redact_names": ["Ana"]})
+    {'names': ('Ana',), 'ip_addresses': False}
+    """
     names = section.get("redact_names") or ()
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise ProjectError(f"dna/config.yaml: llm.redact_names={names!r} must be a list of "
