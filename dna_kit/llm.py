@@ -156,7 +156,8 @@ def load_llm_config(project_config: Mapping[str, Any] | None = None, *,
     if api_key is None and base_url is None:
         raise ModelError(f"{origin}={model!r} names a model, but neither OPENAI_API_KEY nor "
                          "OPENAI_BASE_URL is set; set them, or unset the model to stay offline")
-    redaction = redaction_settings_of(section)
+    redaction = redaction_settings_of(section.get("redact_names"),
+                                      section.get("redact_ip_addresses"))
     cache_dir: Path | None = None
     cache = section.get("cache", True) is not False
     env_cache = env.get("DNA_LLM_CACHE_DIR")

@@ -7,7 +7,6 @@ PosixPath('dna/findings')
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,18 +228,20 @@ def redaction_settings(project: Project | None) -> dict[str, Any]:
     if not isinstance(section, dict):
         raise ProjectError(f"{project.config_path if project else 'config'}: llm must be a "
                            "mapping of settings")
-    return redaction_settings_of(section)
+    return redaction_settings_of(section.get("redact_names"),
+                                 section.get("redact_ip_addresses"))
 
 
-def redaction_settings_of(section: Mapping[str, Any]) -> dict[str, Any]:
-    """The redaction settings of a config's ``llm`` section, checked: the one reading of
-    ``redact_names`` / ``redact_ip_addresses`` for what is stored and what is sent.
+def redaction_settings_of(names: Any, ip_addresses: Any) -> dict[str, Any]:
+    """Redaction settings from the values of ``llm.redact_names`` and
+    ``llm.redact_ip_addresses``, checked: the one reading of them for what is stored and
+    what is sent to a model.
 
-    >>> redaction_settings_of({"redact_names": ["Ana"]})
+    >>> redaction_settings_of(["Ana"], None)
     {'names': ('Ana',), 'ip_addresses': False}
     """
-    names = section.get("redact_names") or ()
+    names = names or ()
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise ProjectError(f"dna/config.yaml: llm.redact_names={names!r} must be a list of "
                            "names")
-    return {"names": tuple(names), "ip_addresses": bool(section.get("redact_ip_addresses"))}
+    return {"names": tuple(names), "ip_addresses": bool(ip_addresses)}
