@@ -67,25 +67,13 @@ jobs:
           pattern: dna-shard-*
           path: {prefix}dna-shards/
           merge-multiple: true
-      - name: Run the notebooks
-        if: hashFiles('{nb_glob}') != ''
-        run: dna notebooks run --parallel 2 --out dna-report/notebooks -p interactive=False
-      - name: Merge the scorecards
+{notebooks}      - name: Merge the scorecards
         run: >-
           dna regen merge {cards}{min_score}
           --json dna-report/scorecard.json
           --html dna-report/report.html
           --markdown dna-report/summary.md
-      - name: Summary
-        if: ${{{{ always() }}}}
-        run: cat dna-report/summary.md >> "$GITHUB_STEP_SUMMARY" || true
-      - name: Keep the executed notebooks and the report
-        if: ${{{{ always() }}}}
-        uses: actions/upload-artifact@v4
-        with:
-          name: dna-report
-          path: {prefix}dna-report/
-"""
+{report}"""
 
 _SETUP = """\
       - uses: actions/checkout@v4
@@ -117,26 +105,23 @@ jobs:
     runs-on: ubuntu-latest
     timeout-minutes: 60
 {defaults}    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: {python}
-      - name: Install
-        run: |
-          python -m pip install --upgrade pip
-          python -m pip install {install}
-          if [ -f requirements.txt ]; then python -m pip install -r requirements.txt; fi
-          python -m ipykernel install --user --name python3
-      - name: Run the notebooks
-        if: hashFiles('{nb_glob}') != ''
-        run: dna notebooks run --parallel 2 --out dna-report/notebooks -p interactive=False
-      - name: Regeneration test
+{setup}{notebooks}      - name: Regeneration test
         if: ${{{{ !cancelled() }}}}
         run: >-
           dna regen --prove{min_score}
           --json dna-report/scorecard.json
           --html dna-report/report.html
           --markdown dna-report/summary.md
+{report}"""
+
+# The steps both shapes share: run the notebooks first, keep the summary and the report last.
+_NOTEBOOKS = """\
+      - name: Run the notebooks
+        if: hashFiles('{nb_glob}') != ''
+        run: dna notebooks run --parallel 2 --out dna-report/notebooks -p interactive=False
+"""
+
+_REPORT = """\
       - name: Summary
         if: ${{{{ always() }}}}
         run: cat dna-report/summary.md >> "$GITHUB_STEP_SUMMARY" || true
@@ -145,7 +130,7 @@ jobs:
         uses: actions/upload-artifact@v4
         with:
           name: dna-report
-          path: {report_dir}
+          path: {prefix}dna-report/
 """
 
 
@@ -183,19 +168,20 @@ def render_ci_workflow(project: Project, *, min_score: float | None = None,
     defaults = "" if rel == "." else (
         f"    defaults:\n      run:\n        working-directory: {_quote(rel)}\n")
     prefix = "" if rel == "." else rel + "/"
+    shared = {
+        "defaults": defaults,
+        "setup": _SETUP.format(python=_quote(python), install=_quote(install)),
+        "notebooks": _NOTEBOOKS.format(nb_glob=f"{prefix}notebooks/*.ipynb"),
+        "report": _REPORT.format(prefix=prefix),
+        "min_score": "" if min_score is None else f" --min-score {float(min_score)}",
+    }
     if shards > 1:
         return _SHARDED.format(
             shards=shards, shard_list=", ".join(str(k) for k in range(1, shards + 1)),
-            defaults=defaults, prefix=prefix, nb_glob=f"{prefix}notebooks/*.ipynb",
-            setup=_SETUP.format(python=_quote(python), install=_quote(install)),
+            prefix=prefix,
             cards=" ".join(f"dna-shards/scorecard-{k}.json" for k in range(1, shards + 1)),
-            min_score="" if min_score is None else f" --min-score {float(min_score)}")
-    return _TEMPLATE.format(
-        defaults=defaults, python=_quote(python), install=_quote(install),
-        nb_glob=f"{prefix}notebooks/*.ipynb",
-        min_score="" if min_score is None else f" --min-score {float(min_score)}",
-        report_dir=f"{prefix}dna-report/",
-    )
+            **shared)
+    return _TEMPLATE.format(**shared)
 
 
 def write_ci_workflow(project: Project, *, min_score: float | None = None,
