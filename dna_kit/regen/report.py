@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html as _html
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,18 @@ td:nth-child(7),td:nth-child(8){max-width:14em}
 
 def _e(value: Any) -> str:
     return _html.escape(str(value), quote=True)
+
+
+def _md(value: Any) -> str:
+    """Text for the Markdown summary: HTML escaped outside code spans, so a CI comment never
+    runs or hides HTML from a title or a message; inside a code span Markdown shows
+    ``<`` as it is, so there it stays.
+
+    >>> _md("keep `a < b` <b>bold</b>")
+    'keep `a < b` &lt;b&gt;bold&lt;/b&gt;'
+    """
+    parts = re.split(r"(`[^`\n]*`)", str(value))
+    return "".join(part if i % 2 else _e(part) for i, part in enumerate(parts))
 
 
 def _pct(value: float | None) -> str:
@@ -278,18 +291,18 @@ def render_markdown(card: Scorecard, *, max_questions: int = 10) -> str:
                                              for x in f.failures[:1]]) or "no artifact"
             # Titles and messages are people's and tests' text: escaped, a CI comment
             # renders them and never runs or hides HTML from them.
-            lines.append(f"- `{f.id}` {_e(f.title)} ({f.layer}, {f.status}): {_e(why)}")
+            lines.append(f"- `{f.id}` {_md(f.title)} ({f.layer}, {f.status}): {_md(why)}")
     proofs = [f for f in card.ordered() if f.proof and f.status in ("verified", "proven")]
     if proofs:
         lines += ["", "**Proof per finding** (the code mutated, mutants killed)", ""]
         for f in proofs:
             assert f.proof is not None
-            why = "" if f.proof["strength"] == "strong" else f": {_e(f.proof['reason'])}"
+            why = "" if f.proof["strength"] == "strong" else f": {_md(f.proof['reason'])}"
             lines.append(f"- `{f.id}` {f.proof['strength']}, {mutated_code(f)}{why}")
     questions = card.questions()
     if questions:
         lines += ["", "**Questions from surviving mutants**", ""]
-        lines += [f"- `{fid}`: {_e(q)}" for fid, q in questions[:max_questions]]
+        lines += [f"- `{fid}`: {_md(q)}" for fid, q in questions[:max_questions]]
         if len(questions) > max_questions:
             lines.append(f"- … and {len(questions) - max_questions} more in the report")
     return "\n".join(lines) + "\n"
