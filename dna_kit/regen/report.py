@@ -48,6 +48,17 @@ def _e(value: Any) -> str:
     return _html.escape(str(value), quote=True)
 
 
+def _ec(value: Any) -> str:
+    """Escaped HTML in which the text's `code spans` become ``<code>`` elements.
+
+    >>> _ec("if `a < b` <i>")
+    'if <code>a &lt; b</code> &lt;i&gt;'
+    """
+    parts = re.split(r"`([^`\n]*)`", str(value))
+    return "".join(f"<code>{_e(part)}</code>" if i % 2 else _e(part)
+                   for i, part in enumerate(parts))
+
+
 def _md(value: Any) -> str:
     """Text for the Markdown summary: HTML escaped outside code spans, so a CI comment never
     runs or hides HTML from a title or a message; inside a code span Markdown shows
@@ -218,13 +229,13 @@ def render_html(card: Scorecard, *, history: Sequence[dict[str, Any]] = (),
     lost_html = (head + "".join(_row(f, root, out_dir) for f in lost) + "</table>") if lost \
         else "<p>No rule is lost: every accepted finding has a passing check or a record.</p>"
     questions = card.questions()
-    q_html = "".join(f"<li><b>{_e(fid)}</b>: {_e(q)}</li>" for fid, q in questions)
+    q_html = "".join(f"<li><b>{_e(fid)}</b>: {_ec(q)}</li>" for fid, q in questions)
     proofs = [f for f in card.ordered() if f.proof and f.status in ("verified", "proven")]
     proof_html = "".join(
         f"<li><b>{_e(f.id)}</b> <span class='pill' style='background:"
         f"{STRENGTH_COLORS.get(f.proof['strength'], '#777')}'>{_e(f.proof['strength'])}"
         f"</span> {_e(f.title)}: {_e(mutated_code(f))}.<br><span class='muted'>"
-        f"{_e(f.proof['reason'])}</span></li>" for f in proofs if f.proof)
+        f"{_ec(f.proof['reason'])}</span></li>" for f in proofs if f.proof)
     layer_rows = "".join(
         f"<tr><td>{layer}</td><td>{v['accepted']}</td><td>{v['proven']}</td>"
         f"<td>{v['verified']}</td><td>{_pct(v['score'])}</td>"
