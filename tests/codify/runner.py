@@ -60,6 +60,12 @@ def run_generated(source: str, impl: str | Path, workdir: Path, *,
     (workdir / name).write_text(source, encoding="utf-8")
     impl_path = Path(impl) if Path(impl).is_absolute() else IMPLS / impl
     shutil.copyfile(impl_path, workdir / "service.py")
+    return run_blocked(workdir, name)
+
+
+def run_blocked(workdir: Path, name: str = "test_generated.py") -> Run:
+    """Run the test file ``name`` in ``workdir`` with a real pytest subprocess in which
+    dna_kit cannot be imported (a generated test must not need it)."""
     (workdir / "conftest.py").write_text(_BLOCKER, encoding="utf-8")
     (workdir / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "PYTHON"))}

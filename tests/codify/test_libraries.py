@@ -6,8 +6,6 @@ whose settings value was changed."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from dna_kit.codify import codify, preview_test
 from dna_kit.codify.render import param_notes
 from dna_kit.errors import CodifyError
 from dna_kit.ledger import add_finding, find_entry
-from tests.codify.runner import _BLOCKER, Run
+from tests.codify.runner import Run, run_blocked
 
 pytest.importorskip("urllib3")
 pytest.importorskip("tenacity")
@@ -135,16 +133,7 @@ def run_test(source: str, workdir: Path, files: dict[str, str] | None = None,
     for name, text in (files or {}).items():
         (workdir / name).write_text(text, encoding="utf-8")
     (workdir / "test_generated.py").write_text(source, encoding="utf-8")
-    (workdir / "conftest.py").write_text(_BLOCKER, encoding="utf-8")
-    (workdir / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "PYTHON"))}
-    env["PYTHONPATH"] = str(workdir)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-         "--hypothesis-seed=0", "-x", "test_generated.py"],
-        cwd=workdir, env=env, capture_output=True, text=True, timeout=300, check=False)
-    return Run(proc.returncode, proc.stdout + proc.stderr)
+    return run_blocked(workdir)
 
 
 @pytest.fixture
