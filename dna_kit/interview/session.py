@@ -47,11 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "InterviewSession",
-    "Question",
-    "QuestionBank",
     "find_always_never",
     "find_numbers",
-    "load_question_bank",
     "replay_transcript",
     "transcript_candidates",
 ]
