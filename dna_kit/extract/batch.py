@@ -18,10 +18,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dna_kit.extract.candidate import Candidate
 from dna_kit.extract.scorer import DEFAULT, Weights
+
+if TYPE_CHECKING:
+    from dna_kit.ingest import Reader
+    from dna_kit.registry import Registry
 
 __all__ = ["FileExtraction", "extract_paths"]
 
@@ -50,11 +54,12 @@ class FileExtraction:
 
 
 def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
-         extract: bool, llm: Any = None, weights: Weights = DEFAULT) -> FileExtraction:
+         extract: bool, llm: Any = None, weights: Weights = DEFAULT,
+         readers: Registry[Reader] | None = None) -> FileExtraction:
     from dna_kit.extract import extract_findings
     from dna_kit.ingest import read_one
 
-    result = read_one(path, format=format, fields=fields)
+    result = read_one(path, format=format, fields=fields, readers=readers)
     out = FileExtraction(path=path, reader=result.reader, warnings=list(result.warnings))
     with contextlib.suppress(OSError):
         out.size = path.stat().st_size
@@ -75,10 +80,19 @@ def _one(path: Path, format: str | None, fields: Mapping[str, str] | None,
     return out
 
 
-def _one_packed(args: tuple[Path, str | None, Mapping[str, str] | None, bool, Weights]
-                ) -> FileExtraction:
-    path, format, fields, extract, weights = args
-    return _one(path, format, fields, extract, None, weights)
+#: Files one task of the process pool reads: the readers' registry (which looks for
+#: installed plugins, a scan of every installed package's metadata) is built once per task,
+#: not once per file; on a folder of small write-ups that scan cost as much as reading them.
+_FILES_PER_TASK = 8
+
+
+def _some_packed(args: tuple[list[Path], str | None, Mapping[str, str] | None, bool, Weights]
+                 ) -> list[FileExtraction]:
+    from dna_kit.ingest import build_readers
+
+    paths, format, fields, extract, weights = args
+    readers = build_readers()
+    return [_one(path, format, fields, extract, None, weights, readers) for path in paths]
 
 
 def extract_paths(paths: Iterable[str | Path], *, workers: int | None = None,
@@ -96,7 +110,7 @@ def extract_paths(paths: Iterable[str | Path], *, workers: int | None = None,
     """
     import sys
 
-    from dna_kit.ingest import iter_source_files
+    from dna_kit.ingest import build_readers, iter_source_files
 
     files = list(iter_source_files(paths))
     if workers is None:
@@ -107,26 +121,28 @@ def extract_paths(paths: Iterable[str | Path], *, workers: int | None = None,
     bar = _bar(files, progress)
     try:
         if workers == 1 or llm is not None:
+            readers = build_readers()
             for path in files:
-                result = _one(path, format, fields, extract, llm, weights)
+                result = _one(path, format, fields, extract, llm, weights, readers)
                 _tick(bar, result)
                 yield result
             return
+        # Small tasks, so the cores stay evenly busy, but not one file each (see
+        # _FILES_PER_TASK); a bounded window of tasks in flight keeps memory flat.
+        per_task = max(1, min(_FILES_PER_TASK, len(files) // (workers * 4)))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            pending: deque[Future[FileExtraction]] = deque()
-            todo = iter(files)
-            # A bounded window of files in flight keeps memory flat.
-            for path in todo:
-                pending.append(pool.submit(_one_packed,
-                                           (path, format, fields, extract, weights)))
+            pending: deque[Future[list[FileExtraction]]] = deque()
+            for start in range(0, len(files), per_task):
+                pending.append(pool.submit(_some_packed, (files[start:start + per_task],
+                                                          format, fields, extract, weights)))
                 if len(pending) >= workers * 4:
-                    result = pending.popleft().result()
+                    for result in pending.popleft().result():
+                        _tick(bar, result)
+                        yield result
+            while pending:
+                for result in pending.popleft().result():
                     _tick(bar, result)
                     yield result
-            while pending:
-                result = pending.popleft().result()
-                _tick(bar, result)
-                yield result
     finally:
         if bar is not None:
             bar.close()
