@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dna_kit.document import Document
 from dna_kit.extract.candidate import Candidate, CandidateSource
@@ -61,6 +61,10 @@ class Scored:
     features: dict[str, float]
     quantities: list[tuple[int, int, str, str]]
     score: float
+    #: The sentence's words and content words, as scoring found them (saves finding them
+    #: again for its layer and for near-duplicates).
+    tokens: list[str] = field(default_factory=list, repr=False, compare=False)
+    content: frozenset[str] = field(default_factory=frozenset, repr=False, compare=False)
 
     @property
     def has_quantity(self) -> bool:
@@ -124,11 +128,10 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
             tokens = words(s.text)
             content = content_of(tokens)
         if bound is not None and bound(
-                s.text, tokens, content, s.section.kind if s.section else None, s.block,
-                bool(s.label), first, doc_freq, n) < reach:
+                s.text, tokens, content, s.block, bool(s.label), first, doc_freq,
+                n) < reach:
             continue
-        feats = features(s.text, s.section.kind if s.section else None,
-                         has_quantity=False, block=s.block, labelled=bool(s.label),
+        feats = features(s.text, has_quantity=False, block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
                          content=content, doc_sentences=n)
         total = score(feats, weights)
@@ -142,7 +145,7 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
             feats["quantity"] = 1.0
             if gain is not None:
                 total += gain * 1.0
-        yield Scored(s, feats, quantities, total)
+        yield Scored(s, feats, quantities, total, tokens, frozenset(content))
 
 
 def _is_prose(text: str) -> bool:
@@ -178,6 +181,7 @@ def extract_offline(document: Document, weights: Weights = DEFAULT) -> list[Cand
     [('how', 'retry_policy', {'max_retries': '3'})]
     """
     scored: list[tuple[float, Candidate]] = []
+    content: list[frozenset[str]] = []
     threshold = weights.threshold
     for item in iter_scored(document, weights, prune=True):
         if item.score < threshold:
@@ -185,7 +189,8 @@ def extract_offline(document: Document, weights: Weights = DEFAULT) -> list[Cand
         sentence = item.sentence
         section = sentence.section.kind if sentence.section else None
         layer, kind = classify(sentence.text, section, has_quantity=item.has_quantity,
-                               base=item.features, weights=weights)
+                               base=item.features, weights=weights, tokens=item.tokens)
+        content.append(item.content)
         scored.append((item.score, Candidate(
             quote=document.text[sentence.start:sentence.end],
             title=_title(sentence),
@@ -199,7 +204,7 @@ def extract_offline(document: Document, weights: Weights = DEFAULT) -> list[Cand
             question=sentence.section.question if sentence.section else None,
             extractor="offline",
         )))
-    return drop_near_duplicates(scored)
+    return drop_near_duplicates(scored, content)
 
 
 def _params(text: str, quantities: list[tuple[int, int, str, str]]) -> dict[str, str]:
@@ -212,8 +217,10 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(content_words(text))
 
 
-def drop_near_duplicates(scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+def drop_near_duplicates(scored: list[tuple[float, Candidate]],
+                         content: list[frozenset[str]] | None = None) -> list[Candidate]:
     """Keep the best-scored of each group of near-identical candidates, in source order.
+    ``content`` (each statement's content words) saves finding them again.
 
     An inverted index over words keeps this linear in practice, not quadratic.
     """
@@ -222,7 +229,7 @@ def drop_near_duplicates(scored: list[tuple[float, Candidate]]) -> list[Candidat
     kept_words: list[frozenset[str]] = []
     index: dict[str, list[int]] = {}
     for i in order:
-        words = _words(scored[i][1].statement)
+        words = content[i] if content is not None else _words(scored[i][1].statement)
         shared: Counter[int] = Counter()
         for w in words:
             for k in index.get(w, ()):

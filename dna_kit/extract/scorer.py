@@ -2,11 +2,15 @@
 
 A sentence's features are the cue families it shows (limits, modal words, decisions,
 reasons, comparisons, "after the incident", priorities; see :mod:`.lexicon`), its shape
-(a question, a lead-in ending with a colon, an imperative), its section and block, its
-length, how specific its words are to the document, and how long the document is. Its
-score is a weighted sum of those features: a logit. The weights are per feature, never per
-sentence, and were fitted once on the annotated half of the public postmortem corpus
-(:mod:`.fit` reproduces it).
+(a question, a lead-in ending with a colon, an imperative), its block, its length, how
+specific its words are to the document, and how long the document is. Its score is a
+weighted sum of those features: a logit. The section a sentence stands in is not one of
+them: what a write-up calls a section says little about one sentence (rules are stated in
+timelines, and under headings of a team's own), and without sections the score ranks
+sentences better leaving one write-up out (``python -m dna_kit.extract.fit --features``).
+The layer, decided separately, does read the section. The weights are per feature, never
+per sentence, and were fitted once on the 30 annotated write-ups of the public postmortem
+corpus (:mod:`.fit` reproduces them).
 
 The weights are a value, :class:`Weights`, passed to whatever scores or classifies;
 :data:`DEFAULT` holds the fitted ones. Nothing here is changed at run time: a refit (say,
@@ -107,19 +111,18 @@ def _shape_cues(text: str, tokens: list[str]) -> list[str]:
     return out
 
 
-def features(text: str, section: str | None, *, has_quantity: bool, block: str,
+def features(text: str, *, has_quantity: bool, block: str,
              labelled: bool = False, first_in_block: bool = True,
              doc_freq: Mapping[str, int] | None = None, tokens: list[str] | None = None,
              content: set[str] | None = None, doc_sentences: int | None = None
              ) -> dict[str, float]:
-    """The named features of a sentence: cue families, its shape, its section and block,
-    its length, and (given the document's word counts) how specific its words are to it.
+    """The named features of a sentence: cue families, its shape, its block, its length,
+    and (given the document's word counts) how specific its words are to it.
     ``tokens`` and ``content`` (its :func:`words` and :func:`content_of`) save work when
     the caller has them. ``doc_sentences`` (how many sentences the document has) tells a
     long write-up from a short one.
 
-    >>> sorted(features("Retries must stop at 3.", "action_items", has_quantity=True,
-    ...                 block="list"))[:4]
+    >>> sorted(features("Retries must stop at 3.", has_quantity=True, block="list"))[:4]
     ['block:list', 'first_in_block', 'how_tech', 'length']
     """
     if tokens is None:
@@ -127,7 +130,6 @@ def features(text: str, section: str | None, *, has_quantity: bool, block: str,
     out: dict[str, float] = dict.fromkeys(CUE_LEXICON.count(tokens), 1.0)
     for name in _shape_cues(text, tokens):
         out[name] = 1.0
-    out[f"section:{section or 'none'}"] = 1.0
     out[f"block:{block}"] = 1.0
     if labelled:
         out["labelled"] = 1.0
@@ -195,71 +197,76 @@ def content_words(text: str) -> set[str]:
     return content_of(words(text))
 
 
-# The weight of each feature, fitted once by logistic regression on the annotated half of
-# the public postmortem corpus (per feature, never per sentence; see README). Read only
-# through DEFAULT.
+# The weight of each feature, fitted once by logistic regression on the 30 annotated
+# write-ups of the public postmortem corpus (per feature, never per sentence; see
+# dna_kit.extract.fit). Read only through DEFAULT.
 _WEIGHTS: dict[str, float] = {
-    "short": -1.67, "length": 1.65, "doc_size": -1.57, "central": -1.46, "quantity": 1.36,
-    "ends_colon": -1.12, "section:impact": -1.1, "section:contributors": 1.08, "rare": 1.03,
-    "section:timeline": -0.91, "section:none": -0.9, "comparison": 0.87, "order": 0.79,
-    "modal": 0.68, "section:root_cause": 0.68, "block:quote": -0.62, "section:action_items":
-    0.62, "block:cell": 0.58, "imperative": 0.58, "noise": -0.58, "section:went_well":
-    -0.57, "limit": 0.56, "link": 0.55, "section:resolution": 0.55, "block:paragraph":
-    -0.48, "labelled": 0.47, "past": -0.45, "absolute": 0.39, "conditional": 0.3,
-    "section:lessons": 0.24, "behaviour": 0.21, "we_past": -0.18, "present": -0.16,
-    "block:list": 0.15, "section:detection": -0.15, "how_tech": 0.11, "anaphora": -0.1,
-    "long": -0.1, "code": 0.06, "first_in_block": -0.06, "question": -0.06,
-    "section:went_wrong": 0.06, "negation": -0.02, "section:summary": 0.01,
+    "short": -2.02, "length": 1.89, "doc_size": -1.66, "ends_colon": -1.35, "central":
+    -1.27, "quantity": 1.22, "noise": -1.15, "imperative": 1.05, "modal": 0.97, "long":
+    -0.86, "limit": 0.78, "narrative_time": -0.71, "comparison": 0.68, "absolute": 0.63,
+    "block:quote": -0.6, "block:list": 0.54, "order": 0.44, "block:message": -0.38,
+    "how_tech": 0.34, "block:cell": -0.31, "rare": 0.19, "present": 0.15,
+    "block:paragraph": 0.06,
 }
 _BIAS = -1.3
-# Sentences scoring below this are not proposed (the best F1 leaving one annotated
-# write-up out at a time, see README "Extraction quality").
-_THRESHOLD = -1.4
+# Sentences scoring below this are not proposed: leaving one annotated write-up out at a
+# time, the threshold with the best F1 among those that keep recall at 0.70 or more (see
+# docs/explanation/offline-extractor.md). Missing a rule costs more than a candidate a
+# person rejects in a click.
+_THRESHOLD = -1.5
 
-# Per layer, the weight of each layer feature (a softmax regression fitted on the
-# annotated half of the public corpus; see dna_kit.extract.fit). Read only through DEFAULT.
+# Per layer, the weight of each layer feature (a softmax regression fitted on the 30
+# annotated write-ups of the public corpus; see dna_kit.extract.fit). Read only through
+# DEFAULT.
 _LAYER_WEIGHTS: dict[str, dict[str, float]] = {
     "what": {
-        "function": 0.82, "section:summary": 0.54, "section:timeline": -0.54, "limit":
-        -0.51, "comparison": -0.5, "(bias)": -0.48, "limits": -0.45, "process": -0.43,
-        "section:root_cause": 0.43, "future": -0.42, "present": 0.41, "practice": -0.38,
-        "imperative": -0.37, "behaviour": 0.33, "why_words": -0.33, "modal": -0.32, "noise":
-        -0.28, "reason": 0.27, "absolute": 0.26, "how_words": -0.26, "section:lessons":
-        -0.25, "how_tech": -0.22, "lesson": -0.2, "after_incident": -0.19, "machinery":
-        -0.19, "past": 0.19, "reasoning": -0.18, "section:resolution": 0.14, "quantity":
-        -0.13, "section:action_items": -0.13, "we": -0.13, "we_past": -0.12, "section:none":
-        -0.11, "narrative_time": 0.1, "section:went_wrong": -0.08, "anaphora": 0.07,
-        "what_words": 0.07, "order": 0.06, "decision": -0.05, "link": -0.05, "code": -0.04,
-        "conditional": -0.04, "ends_colon": -0.04, "negation": 0.03, "generic_present":
-        -0.01, "people": -0.01,
+        "future": -0.82, "function": 0.81, "limit": -0.76, "(bias)": -0.72, "reason":
+        0.64, "imperative": -0.5, "section:summary": 0.48, "anaphora": -0.47,
+        "present": 0.46, "we": -0.46, "comparison": -0.41, "why_words": -0.41,
+        "generic_present": 0.4, "section:root_cause": 0.39, "quantity": -0.34,
+        "limits": -0.33, "section:resolution": 0.31, "section:timeline": -0.31,
+        "behaviour": 0.28, "how_tech": -0.28, "section:went_wrong": -0.27, "noise":
+        -0.24, "we_past": -0.24, "how_words": -0.23, "section:lessons": -0.23,
+        "what_words": 0.23, "practice": -0.2, "section:action_items": -0.18,
+        "section:contributors": 0.18, "after_incident": -0.16, "absolute": 0.15,
+        "process": -0.15, "modal": -0.13, "section:trigger": -0.13, "section:lucky":
+        -0.11, "machinery": -0.1, "people": -0.08, "conditional": 0.07, "reasoning":
+        -0.07, "order": 0.06, "lesson": -0.05, "link": -0.05, "section:impact": -0.05,
+        "code": -0.04, "decision": 0.04, "ends_colon": -0.04, "narrative_time": -0.04,
+        "section:detection": -0.04, "negation": 0.03, "section:none": -0.03,
     },
     "how": {
-        "section:timeline": 0.84, "imperative": 0.79, "quantity": 0.66, "how_words": 0.56,
-        "past": -0.53, "practice": -0.51, "limits": 0.5, "limit": 0.46, "link": 0.45,
-        "reasoning": -0.43, "machinery": 0.4, "after_incident": 0.39,
-        "section:action_items": 0.38, "anaphora": 0.37, "how_tech": 0.37, "conditional":
-        0.34, "process": -0.31, "section:resolution": -0.31, "section:summary": -0.31,
-        "generic_present": 0.3, "why_words": -0.3, "section:went_wrong": -0.29, "order":
-        0.28, "lesson": 0.25, "reason": -0.25, "we": -0.24, "present": -0.23, "function":
-        -0.22, "decision": -0.21, "(bias)": -0.17, "section:contributors": -0.15,
-        "what_words": -0.15, "absolute": -0.14, "code": -0.14, "narrative_time": 0.14,
-        "modal": 0.13, "people": -0.12, "section:root_cause": -0.11, "we_past": 0.11,
-        "comparison": 0.1, "section:lessons": -0.07, "negation": -0.05, "ends_colon": -0.04,
-        "future": -0.04, "noise": -0.04, "behaviour": -0.02, "section:none": 0.01,
+        "quantity": 0.71, "limit": 0.63, "future": 0.62, "reasoning": -0.52,
+        "conditional": 0.49, "limits": 0.47, "present": -0.47, "narrative_time": 0.45,
+        "section:went_wrong": -0.45, "after_incident": 0.44, "why_words": -0.44,
+        "section:action_items": 0.43, "practice": -0.41, "how_tech": 0.37, "how_words":
+        0.35, "section:resolution": -0.34, "imperative": 0.33, "reason": -0.31,
+        "section:contributors": -0.31, "anaphora": 0.3, "section:timeline": 0.3,
+        "section:detection": 0.29, "link": 0.28, "comparison": 0.27, "lesson": 0.27,
+        "what_words": -0.26, "behaviour": 0.25, "section:impact": 0.25, "machinery":
+        0.24, "decision": -0.23, "function": -0.22, "section:trigger": 0.22, "people":
+        -0.21, "code": 0.2, "section:lucky": -0.2, "order": 0.19, "section:lessons":
+        -0.18, "modal": 0.16, "negation": -0.16, "noise": -0.15, "process": -0.15,
+        "generic_present": 0.13, "section:summary": -0.12, "section:root_cause": 0.1,
+        "we": -0.1, "(bias)": 0.06, "absolute": -0.05, "past": 0.04, "ends_colon":
+        -0.03, "we_past": -0.03, "section:none": 0.02,
     },
     "why": {
-        "practice": 0.89, "process": 0.74, "(bias)": 0.65, "why_words": 0.63, "function":
-        -0.61, "reasoning": 0.61, "quantity": -0.53, "future": 0.46, "anaphora": -0.44,
-        "imperative": -0.42, "comparison": 0.4, "link": -0.39, "we": 0.37,
-        "section:went_wrong": 0.36, "order": -0.34, "past": 0.34, "noise": 0.33,
-        "section:root_cause": -0.33, "behaviour": -0.32, "section:lessons": 0.32,
-        "conditional": -0.3, "how_words": -0.3, "section:timeline": -0.3, "generic_present":
-        -0.29, "decision": 0.26, "section:action_items": -0.25, "narrative_time": -0.23,
-        "section:summary": -0.23, "after_incident": -0.21, "machinery": -0.21, "modal":
-        0.19, "code": 0.18, "present": -0.18, "section:resolution": 0.17, "how_tech": -0.16,
-        "section:contributors": 0.15, "absolute": -0.12, "people": 0.12, "section:none":
-        0.11, "ends_colon": 0.08, "what_words": 0.08, "lesson": -0.06, "limit": 0.05,
-        "limits": -0.05, "negation": 0.02, "reason": -0.02, "we_past": 0.01,
+        "why_words": 0.85, "section:went_wrong": 0.72, "(bias)": 0.66, "practice":
+        0.61, "reasoning": 0.6, "function": -0.59, "conditional": -0.56, "we": 0.56,
+        "behaviour": -0.53, "generic_present": -0.53, "section:root_cause": -0.49,
+        "narrative_time": -0.41, "section:lessons": 0.4, "noise": 0.38, "quantity":
+        -0.37, "section:summary": -0.36, "reason": -0.33, "section:lucky": 0.32,
+        "process": 0.3, "people": 0.29, "after_incident": -0.28, "we_past": 0.28,
+        "order": -0.25, "section:action_items": -0.25, "section:detection": -0.25,
+        "link": -0.23, "lesson": -0.22, "section:impact": -0.2, "decision": 0.19,
+        "future": 0.19, "imperative": 0.17, "anaphora": 0.16, "code": -0.16,
+        "comparison": 0.15, "limits": -0.14, "machinery": -0.14,
+        "section:contributors": 0.14, "limit": 0.13, "negation": 0.13, "how_words":
+        -0.12, "absolute": -0.1, "section:trigger": -0.09, "how_tech": -0.08,
+        "ends_colon": 0.07, "past": -0.04, "modal": -0.03, "section:resolution": 0.03,
+        "what_words": 0.03, "present": 0.02, "section:none": 0.01, "section:timeline":
+        0.01,
     },
 }
 
@@ -275,7 +282,7 @@ class Weights:
     >>> from dataclasses import replace
     >>> stricter = replace(DEFAULT, threshold=0.0)
     >>> stricter.threshold, DEFAULT.threshold
-    (0.0, -1.4)
+    (0.0, -1.5)
     >>> Weights(bias=-1.0, weights={"modal": 1.0}).weights["modal"]
     1.0
     """
@@ -318,8 +325,8 @@ class Weights:
         return max(LAYERS, key=logit)
 
 
-#: The weights fitted on the annotated half of the public corpus: what the extractor uses
-#: unless it is given others.
+#: The weights fitted on the 30 annotated write-ups of the public corpus: what the
+#: extractor uses unless it is given others.
 DEFAULT = Weights(bias=_BIAS, weights=_WEIGHTS, layer_weights=_LAYER_WEIGHTS,
                   threshold=_THRESHOLD)
 
@@ -350,9 +357,9 @@ class ScoreBound:
 
     >>> bound = ScoreBound.make(DEFAULT)
     >>> tokens = words("Retries must stop at 3.")
-    >>> f = features("Retries must stop at 3.", None, has_quantity=False, block="list",
+    >>> f = features("Retries must stop at 3.", has_quantity=False, block="list",
     ...              tokens=tokens)
-    >>> bound("Retries must stop at 3.", tokens, None, None, "list", False, True, None,
+    >>> bound("Retries must stop at 3.", tokens, None, "list", False, True, None,
     ...       None) >= score(f)
     True
     """
@@ -385,7 +392,7 @@ class ScoreBound:
         """The bound for ``weights``, or None when they hold a feature the bound does not
         know."""
         known = set(CUE_LEXICON.names) | set(SHAPE_NAMES) | cls._PLAIN
-        if any(k not in known and not k.startswith(("section:", "block:"))
+        if any(k not in known and not k.startswith("block:")
                for k in weights.weights):
             return None
         return cls(weights._table, weights.bias)
@@ -399,8 +406,8 @@ class ScoreBound:
         self._cue_sums[mask] = total
         return total
 
-    def __call__(self, text: str, tokens: list[str], content: set[str] | None,
-                 section: str | None, block: str, labelled: bool, first_in_block: bool,
+    def __call__(self, text: str, tokens: list[str], content: set[str] | None, block: str,
+                 labelled: bool, first_in_block: bool,
                  doc_freq: Mapping[str, int] | None, doc_sentences: int | None) -> float:
         mask = CUE_LEXICON.mask(tokens)
         cues = self._cue_sums.get(mask)
@@ -428,7 +435,7 @@ class ScoreBound:
             total += self._anaphora
         if first in ("we", "i") and (second.endswith("ed") or second in _WE_PAST):
             total += self._we_past
-        total += get(f"section:{section or 'none'}", 0.0) + get(f"block:{block}", 0.0)
+        total += get(f"block:{block}", 0.0)
         if labelled:
             total += get("labelled", 0.0)
         if first_in_block:
@@ -503,16 +510,19 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     ))
 
 def layer_features(text: str, section: str | None, *, has_quantity: bool,
-                   base: Mapping[str, float] | None = None) -> dict[str, float]:
+                   base: Mapping[str, float] | None = None,
+                   tokens: list[str] | None = None) -> dict[str, float]:
     """Features that tell the layers apart: word families, cues, section, values.
 
-    ``base`` (the sentence's :func:`features`) saves finding the cues again.
+    ``base`` (the sentence's :func:`features`) saves finding the cues again, ``tokens``
+    (its :func:`words`) splitting it again.
 
     >>> layer_features("The on-call team agreed to page the owner.", None,
     ...                has_quantity=False)["people"]
     1.0
     """
-    tokens = words(text)
+    if tokens is None:
+        tokens = words(text)
     if base is None:
         out: dict[str, float] = dict.fromkeys(CUE_LEXICON.count(tokens), 1.0)
         for name in _shape_cues(text, tokens):
@@ -531,7 +541,7 @@ def layer_features(text: str, section: str | None, *, has_quantity: bool,
 
 def classify(text: str, section: str | None, *, has_quantity: bool,
              base: Mapping[str, float] | None = None,
-             weights: Weights = DEFAULT) -> tuple[str, str]:
+             weights: Weights = DEFAULT, tokens: list[str] | None = None) -> tuple[str, str]:
     """``(layer, kind)`` of a sentence from its words and its section, under ``weights``'
     layer weights.
 
@@ -539,7 +549,8 @@ def classify(text: str, section: str | None, *, has_quantity: bool,
     ...          has_quantity=False)[0]
     'why'
     """
-    feats = layer_features(text, section, has_quantity=has_quantity, base=base)
+    feats = layer_features(text, section, has_quantity=has_quantity, base=base,
+                           tokens=tokens)
     layer = weights.layer_of(feats)
     return layer, _kind(text, layer, section, has_quantity)
 

@@ -3,12 +3,15 @@
 Measured leaving one write-up out (``dna eval-extract --gold ../shared/corpus/gold-dev
 --corpus ../shared/corpus --cv``): the weights are refitted without the write-up being
 scored, so the figures estimate how the extractor does on write-ups it has never seen.
-On the 30 annotated write-ups they were F1 0.486, recall 0.673, layer accuracy 0.603; with
-units kept as written (one chat or log line per unit) and the value rules of mining v2
-(versions, ids, dates and times are not quantities; "from X to Y" keeps both ends;
-thousands separators) they are F1 0.495, recall 0.671, layer accuracy 0.596. The floors
-below are those figures, so a change that makes extraction worse fails here; the goals of the mining v2 issue (F1 0.60,
-recall 0.70, layer accuracy 0.75) are above them and are reported in BENCHMARKS.md.
+On the 30 annotated write-ups they were F1 0.486, recall 0.673, layer accuracy 0.603 at
+first; then F1 0.495, recall 0.671, layer accuracy 0.596 with mining v2's units and value
+rules. With the section and the features that earned nothing leaving one write-up out no
+longer part of a sentence's score, and the threshold chosen to keep recall at 0.70 or more
+(-1.5), they are F1 0.484, recall 0.712, layer accuracy 0.595: recall meets the mining v2
+goal, F1 gave up 0.011 for it.
+The floors below are those figures, so a change that makes extraction worse fails here;
+the other goals of the mining v2 issue (F1 0.60, layer accuracy 0.75) are above them and
+are reported in BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dna_kit.extract.fit import cross_validate_extraction
 
 pytestmark = pytest.mark.corpus
 
-FLOOR = {"f1": 0.495, "recall": 0.671, "layer_accuracy": 0.596}
+FLOOR = {"f1": 0.484, "recall": 0.712, "layer_accuracy": 0.595}
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,22 @@ from dataclasses import replace
 from pathlib import Path
 
 import dna_kit.extract.evaluate as evaluate_module
-from dna_kit.extract.fit import Row, cross_validate_layers, fit, fit_layers, fit_weights
+from dna_kit.extract.fit import (
+    UNSCORED,
+    Row,
+    average_precision,
+    cross_validate_layers,
+    feature_gains,
+    fit,
+    fit_layers,
+    fit_weights,
+)
 from dna_kit.extract.scorer import DEFAULT
 
 ROWS = [
     Row("a.md", {"modal": 1.0, "quantity": 1.0}, 1, "how", {"how_words": 1.0}),
     Row("a.md", {"noise": 1.0}, 0, None, {}),
-    Row("b.md", {"decision": 1.0}, 1, "why", {"why_words": 1.0}),
+    Row("b.md", {"comparison": 1.0, "decision": 1.0}, 1, "why", {"why_words": 1.0}),
     Row("b.md", {"noise": 1.0, "short": 1.0}, 0, None, {}),
 ]
 
@@ -27,10 +36,37 @@ def test_fit_returns_weights_and_leaves_the_defaults_alone() -> None:
     assert weights.bias == bias and dict(weights.weights) == feature_weights
     assert {k: dict(v) for k, v in weights.layer_weights.items()} == fit_layers(ROWS)
     assert weights.threshold == -0.5
-    assert weights.weights["noise"] <= 0 <= weights.weights["decision"]  # cue signs hold
+    assert weights.weights["noise"] <= 0 <= weights.weights["comparison"]  # cue signs hold
     assert before == DEFAULT
     assert cross_validate_layers(ROWS) in (0.0, 0.5, 1.0)
     assert before == DEFAULT
+
+
+def test_the_score_leaves_out_the_families_that_earned_nothing() -> None:
+    assert "decision" in UNSCORED
+    _, feature_weights = fit_weights(ROWS)
+    assert "decision" not in feature_weights and "modal" in feature_weights
+    _, everything = fit_weights(ROWS, leave_out=frozenset())
+    assert everything["decision"] > 0
+    assert not set(DEFAULT.weights) & UNSCORED
+
+
+def test_feature_gains_toggle_each_family_once() -> None:
+    rows = [*ROWS, Row("c.md", {"modal": 1.0, "decision": 1.0}, 1, "how", {}),
+            Row("c.md", {"short": 1.0, "noise": 1.0}, 0, None, {})]
+    gains = feature_gains(rows, steps=50)
+    assert sorted(g.feature for g in gains) == ["comparison", "decision", "modal", "noise",
+                                                "quantity", "short"]
+    by_name = {g.feature: g for g in gains}
+    assert not by_name["decision"].scored and by_name["modal"].scored
+    assert len({g.current for g in gains}) == 1
+    assert [g.gain for g in gains] == sorted((g.gain for g in gains), reverse=True)
+
+
+def test_average_precision_ranks_and_counts_unranked_positives() -> None:
+    assert average_precision([3.0, 2.0, 1.0], [1, 1, 0]) == 1.0
+    assert average_precision([3.0, 2.0, 1.0], [0, 0, 1]) == 1 / 3
+    assert average_precision([3.0, 2.0], [1, 0], positives=2) == 0.5
 
 
 def _imports(path: Path) -> set[str]:
