@@ -180,31 +180,33 @@ def extract_offline(document: Document, weights: Weights = DEFAULT) -> list[Cand
     >>> [(c.layer, c.kind, dict(c.params)) for c in extract_offline(doc)]
     [('how', 'retry_policy', {'max_retries': '3'})]
     """
-    scored: list[tuple[float, Candidate]] = []
-    content: list[frozenset[str]] = []
     threshold = weights.threshold
-    for item in iter_scored(document, weights, prune=True):
-        if item.score < threshold:
-            continue
-        sentence = item.sentence
-        section = sentence.section.kind if sentence.section else None
-        layer, kind = classify(sentence.text, section, has_quantity=item.has_quantity,
-                               base=item.features, weights=weights, tokens=item.tokens)
-        content.append(item.content)
-        scored.append((item.score, Candidate(
-            quote=document.text[sentence.start:sentence.end],
-            title=_title(sentence),
-            statement=sentence.text,
-            layer=layer,
-            kind=kind,
-            params=_params(sentence.text, item.quantities),
-            confidence=_confidence(item.score),
-            source=CandidateSource(document.path, document.line_of(sentence.start),
-                                   document.line_of(sentence.end - 1)),
-            question=sentence.section.question if sentence.section else None,
-            extractor="offline",
-        )))
-    return drop_near_duplicates(scored, content)
+    items = [item for item in iter_scored(document, weights, prune=True)
+             if item.score >= threshold]
+    # Near-duplicates go first: only the sentences kept are classified and their values
+    # named (on a write-up that repeats itself, that is most of the work).
+    keep = _distinct([item.score for item in items], [item.content for item in items])
+    return [_candidate(document, items[i], weights) for i in keep]
+
+
+def _candidate(document: Document, item: Scored, weights: Weights) -> Candidate:
+    sentence = item.sentence
+    section = sentence.section.kind if sentence.section else None
+    layer, kind = classify(sentence.text, section, has_quantity=item.has_quantity,
+                           base=item.features, weights=weights, tokens=item.tokens)
+    return Candidate(
+        quote=document.text[sentence.start:sentence.end],
+        title=_title(sentence),
+        statement=sentence.text,
+        layer=layer,
+        kind=kind,
+        params=_params(sentence.text, item.quantities),
+        confidence=_confidence(item.score),
+        source=CandidateSource(document.path, document.line_of(sentence.start),
+                               document.line_of(sentence.end - 1)),
+        question=sentence.section.question if sentence.section else None,
+        extractor="offline",
+    )
 
 
 def _params(text: str, quantities: list[tuple[int, int, str, str]]) -> dict[str, str]:
@@ -217,19 +219,29 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(content_words(text))
 
 
-def drop_near_duplicates(scored: list[tuple[float, Candidate]],
-                         content: list[frozenset[str]] | None = None) -> list[Candidate]:
+def drop_near_duplicates(scored: list[tuple[float, Candidate]]) -> list[Candidate]:
     """Keep the best-scored of each group of near-identical candidates, in source order.
-    ``content`` (each statement's content words) saves finding them again.
 
-    An inverted index over words keeps this linear in practice, not quadratic.
+    >>> c = Candidate("Retries stop at 3.", "t", "Retries stop at 3.", "how", "retry_policy",
+    ...               CandidateSource("pm.md", 1, 1))
+    >>> len(drop_near_duplicates([(1.0, c), (2.0, c)]))
+    1
     """
-    order = sorted(range(len(scored)), key=lambda i: (-scored[i][0], i))
+    keep = _distinct([score for score, _ in scored],
+                     [_words(c.statement) for _, c in scored])
+    return [scored[i][1] for i in keep]
+
+
+def _distinct(scores: list[float], content: list[frozenset[str]]) -> list[int]:
+    """The indices, in order, of the best-scored of each group sharing
+    :data:`DUPLICATE_JACCARD` of their content words. An inverted index over words keeps
+    this linear in practice, not quadratic."""
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     kept: list[int] = []
     kept_words: list[frozenset[str]] = []
     index: dict[str, list[int]] = {}
     for i in order:
-        words = content[i] if content is not None else _words(scored[i][1].statement)
+        words = content[i]
         shared: Counter[int] = Counter()
         for w in words:
             for k in index.get(w, ()):
@@ -247,4 +259,4 @@ def drop_near_duplicates(scored: list[tuple[float, Candidate]],
         kept_words.append(words)
         for w in words:
             index.setdefault(w, []).append(slot)
-    return [scored[i][1] for i in sorted(kept)]
+    return sorted(kept)
