@@ -78,9 +78,10 @@ def sentence_rows(gold_dir: str | Path, corpus_dir: str | Path) -> list[Row]:
 
 
 #: Feature families of :func:`~dna_kit.extract.scorer.features` the sentence score leaves
-#: out (the layer still reads the cues among them). Leaving one write-up out, each added
-#: nothing to the ranking on its own, and together they lowered it: average precision
-#: 0.488 without them, 0.471 with them (``--features`` measures each one again).
+#: out (the layer still reads the cues among them). Leaving one write-up out, none of them
+#: added to the ranking on its own (by more than 0.001 of average precision), and together
+#: they lowered it (``--features`` measures each one again; the figures are in
+#: docs/explanation/offline-extractor.md).
 UNSCORED = frozenset({
     "after_incident", "anaphora", "behaviour", "code", "conditional", "decision",
     "first_in_block", "future", "labelled", "lesson", "link", "negation", "past", "process",

@@ -5,13 +5,12 @@ Measured leaving one write-up out (``dna eval-extract --gold ../shared/corpus/go
 scored, so the figures estimate how the extractor does on write-ups it has never seen.
 On the 30 annotated write-ups they were F1 0.486, recall 0.673, layer accuracy 0.603 at
 first; then F1 0.495, recall 0.671, layer accuracy 0.596 with mining v2's units and value
-rules. With the section and the features that earned nothing leaving one write-up out no
-longer part of a sentence's score, and the threshold chosen to keep recall at 0.70 or more
-(-1.5), they are F1 0.484, recall 0.712, layer accuracy 0.595: recall meets the mining v2
-goal, F1 gave up 0.011 for it.
-The floors below are those figures, so a change that makes extraction worse fails here;
-the other goals of the mining v2 issue (F1 0.60, layer accuracy 0.75) are above them and
-are reported in BENCHMARKS.md.
+rules. A sentence's score then lost its section, the features that earned nothing, and most
+of its document-size term (a long write-up is no longer written off: recall on the
+write-ups over 10 KB went from 0.40 to 0.62), and the threshold keeps recall at 0.70 or more:
+F1 0.482, recall 0.726, layer accuracy 0.599. The floors below are those figures, so a
+change that makes extraction worse fails here; the other goals of the mining v2 issue (F1
+0.60, layer accuracy 0.75) are above them and are reported in BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from dna_kit.extract.fit import cross_validate_extraction
 
 pytestmark = pytest.mark.corpus
 
-FLOOR = {"f1": 0.484, "recall": 0.712, "layer_accuracy": 0.595}
+FLOOR = {"f1": 0.482, "recall": 0.726, "layer_accuracy": 0.599}
 
 
 @pytest.fixture(scope="module")
