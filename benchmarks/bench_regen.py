@@ -350,12 +350,15 @@ def _mutmut(root: Path, tmp: Path, module: str, func: str, test: str, *,
 
 def bench_shards(root: Path, tmp: Path) -> str:
     """The whole proof as one CI job, then as two shard jobs side by side (``--shard 1/2``
-    and ``2/2``, as a two-job matrix runs them) plus their merge; interleaved runs, median
-    wall times. Target: the two shards at least 1.6x faster than the one job. Every run
-    starts without a proof cache, as a CI job on a fresh checkout does."""
+    and ``2/2``, as a two-job matrix runs them) plus their merge, then each shard job
+    alone (how evenly the work is split, whatever else the machine runs); interleaved
+    runs, median wall times. Target: the two shards at least 1.6x faster than the one
+    job. Every run starts without a proof cache, as a CI job on a fresh checkout does."""
+    import json
+
     base = [PY, "-m", "dna_kit", "-C", str(root), "regen", "--prove", "--no-history"]
     cache = root / "dna" / ".cache"
-    one_walls, two_walls, merge_walls = [], [], []
+    one_walls, two_walls, merge_walls, alone_walls = [], [], [], []
     for i in range(REPEAT):
         shutil.rmtree(cache, ignore_errors=True)
         t, done = _timed([*base, "--json", str(tmp / "whole.json")], cwd=root)
@@ -375,17 +378,33 @@ def bench_shards(root: Path, tmp: Path) -> str:
                           "--no-history", "--json", str(tmp / f"merged-{i}.json")], cwd=root)
         assert done.returncode == 0, done.stdout + done.stderr
         merge_walls.append(t)
-    one, two, merge = (statistics.median(w) for w in (one_walls, two_walls, merge_walls))
-    import json
+        alone = []
+        for k in (1, 2):
+            shutil.rmtree(cache, ignore_errors=True)
+            t, done = _timed([*base, "--shard", f"{k}/2", "--json",
+                              str(tmp / f"alone-{k}.json")], cwd=root)
+            assert done.returncode == 0, done.stdout + done.stderr
+            alone.append(t)
+        alone_walls.append(max(alone))
+    one, two, merge, alone_max = (statistics.median(w) for w in (
+        one_walls, two_walls, merge_walls, alone_walls))
+
+    def judged(card: dict[str, Any]) -> dict[str, Any]:
+        return {"counts": card["counts"], "score": card["score"], "findings": {
+            f["id"]: (f["status"], (f["proof"] or {}).get("strength"), f["mutants_killed"],
+                      f["mutants_total"]) for f in card["findings"]}}
 
     whole = json.loads((tmp / "whole.json").read_text(encoding="utf-8"))
     merged = json.loads((tmp / f"merged-{REPEAT - 1}.json").read_text(encoding="utf-8"))
-    same = (whole["counts"], whole["score"]) == (merged["counts"], merged["score"])
+    same = judged(whole) == judged(merged)
     return ("| `dna regen --prove` | wall time |\n|---|---|\n"
             f"| one job | {one:.2f} s |\n| two `--shard` jobs side by side | {two:.2f} s |\n"
             f"| `dna regen merge` of the two | {merge:.2f} s |\n"
             f"| speed-up (one job / two shards) | {one / two:.2f}× (target ≥ 1.6×) |\n"
-            f"| merged scorecard = one job's counts and score | {'yes' if same else 'NO'} |")
+            f"| the slower shard job run alone | {alone_max:.2f} s "
+            f"(one job / it: {one / alone_max:.2f}×, what two idle cores would give) |\n"
+            "| merged scorecard = one job's (counts, score, each finding's status, strength "
+            f"and mutants killed / total) | {'yes' if same else 'NO'} |")
 
 
 def run() -> str:

@@ -6,9 +6,10 @@ keeps the executed notebooks, the JSON scorecard and the HTML report as artifact
 written once: a workflow that already exists is left as it is (a person may have edited it).
 
 With ``shards=N`` (N >= 2) the proof is spread over the CI system's own job matrix: N jobs
-each run ``dna regen --prove --shard K/N`` and keep their scorecard, and a merge job
-(``needs`` them all) runs ``dna regen merge`` into one scorecard and the reports. Nothing of
-dna_kit's own distributes the work.
+each run ``dna regen --prove --shard K/N`` (the findings dealt to part K whole, and a share
+of the mutants of each finding with many, whose checks every part runs) and keep their
+scorecard, and a merge job (``needs`` them all) runs ``dna regen merge`` into one scorecard
+and the reports. Nothing of dna_kit's own distributes the work.
 
 >>> path = write_ci_workflow(find_project("."))        # doctest: +SKIP
 >>> path.relative_to(Path.cwd()).as_posix()            # doctest: +SKIP

@@ -49,9 +49,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-history", action="store_true",
                    help="do not append this run to dna/regen-history.jsonl")
     p.add_argument("--shard", metavar="K/N",
-                   help="score and prove only part K of N of the findings (chosen by a hash "
-                        "of each id), for CI jobs that each take a part; `dna regen merge` "
-                        "puts their scorecards together")
+                   help="do only part K of N of the work, for CI jobs that each take a "
+                        "part: the findings dealt to it whole and, with --prove, a share of "
+                        "the mutants of each finding with many (the same parts in every job); "
+                        "`dna regen merge` puts their scorecards together")
     sub = p.add_subparsers(dest="regen_command", metavar="SUBCOMMAND")
     m = add_command(
         sub, "merge", cmd_regen_merge,
@@ -149,8 +150,10 @@ def cmd_regen(args: argparse.Namespace) -> int:
                       history=not args.no_history, progress=progress if args.prove else None,
                       shard=args.shard)
     if card.shard:
+        split = sum(1 for f in card.findings if (f.proof or {}).get("share"))
         print(f"shard {card.shard[0]}/{card.shard[1]}: {card.accepted} finding(s) of this "
-              "part")
+              "part" + (f", {split} of them a share of a proof split across shards"
+                        if split else ""))
     return _show(card, args, project)
 
 

@@ -282,11 +282,13 @@ class ProofLoop:
         return {"failed": False, "duration": time.perf_counter() - start}
 
     def op_plain(self, command: dict[str, Any]) -> dict[str, Any]:
-        """Run every collected test once, as a plain pytest run would, with the results
-        plugin recording (so the proof does not pay for a second pytest start-up)."""
+        """Run every collected test (or those of ``files``) once, as a plain pytest run
+        would, with the results plugin recording (so the proof does not pay for a second
+        pytest start-up)."""
         from dna_kit.regen import _plugin
 
-        items = [i for group in self.items.values() for i in group]
+        items = [i for group in self.items.values() for i in group] \
+            if command.get("files") is None else self._items(command["files"])
         _plugin.load_profile()  # shrinking on: a failure's report names its smallest example
         _plugin.RECORDING = True
         try:

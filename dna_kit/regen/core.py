@@ -11,6 +11,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from dna_kit.project import Project, find_project
 from dna_kit.regen.runner import FileResult, TestResult, run_test_files
 from dna_kit.regen.scorecard import FindingResult, Scorecard, append_history
 
-__all__ = ["parse_shard", "regenerate", "shard_of"]
+__all__ = ["Shares", "parse_shard", "regenerate", "shard_of", "shard_plan"]
 
 SCORED = ("accepted", "codified")
 _WORST = ("crashed", "timeout", "error", "failed", "not_run", "passed")
@@ -66,16 +67,101 @@ def parse_shard(shard: str | tuple[int, int]) -> tuple[int, int]:
     return k, n
 
 
-def shard_of(findings: Iterable[Finding], shard: tuple[int, int], *,
-             root: Path | None = None) -> set[str]:
-    """The ids of part K of N of ``findings``, for CI jobs that each prove a part.
+@dataclass(frozen=True)
+class Shares:
+    """Where one finding's proof runs when CI jobs each prove a part (``--shard K/N``).
 
-    Each finding's proof cost is estimated from the files (the mutants of its targets'
-    code under ``root`` and its sites, times the properties its tests generate examples
-    for; a finding with no test costs nothing), and the findings are dealt out most costly first, each to the part with the least cost
-    so far (a finding without a test to the part with the fewest findings). Ties go by a
-    hash of the id, never by the order the ledger lists them in: every job that reads the
-    same commit gets the same parts.
+    ``parts`` are the shards that prove it: one, or several when its mutants are many.
+    Each of them runs the finding's checks (the proof's baseline must pass there), and
+    its mutants (numbered as a whole run numbers them) are dealt out to them in turn
+    (:func:`~dna_kit.regen.prove.deal_mutants`); the first also scores the finding's
+    tests (the plain run), and gets no more mutants than another.
+    """
+
+    parts: tuple[int, ...]
+
+    @property
+    def split(self) -> bool:
+        return len(self.parts) > 1
+
+
+#: A finding is split only so that each part gets at least this many mutants: each part
+#: runs the finding's checks once more (the baseline), and that run costs about as much
+#: as four mutants (most mutants are killed by the first failing example), so it stays
+#: under a third of the part's work.
+_MIN_SHARE = 8
+#: What one mutant costs, as a share of a full run of the finding's tests.
+_MUTANT_RUN = 0.25
+
+
+def shard_plan(findings: Iterable[Finding], parts: int, *, root: Path | None = None,
+               split: bool = True) -> dict[str, Shares]:
+    """How to deal the proof of ``findings`` out to ``parts`` CI jobs: per finding id,
+    the :class:`Shares` that prove it.
+
+    The cost of each finding's proof is estimated from the files (how heavy one run of
+    its tests is: 1 + the hypothesis properties and state-machine rules in its test
+    files; how many mutants its targets under ``root`` and its sites give, made from the
+    source, nothing imported). With ``split``, a finding with at least twice
+    ``_MIN_SHARE`` (8) mutants is split into as many parts as it has ``_MIN_SHARE`` (at
+    most ``parts``): every one of them runs its checks, and its mutants are dealt out among
+    them. The findings are then placed most costly first, each (or each of its parts) on
+    the shard with the least cost so far (a finding without a test on the one with the
+    fewest findings). Ties go by a hash of the id, never by the order the ledger lists
+    them in: every job that reads the same commit gets the same plan.
+
+    >>> from dna_kit.finding import Finding
+    >>> ledger = [Finding(id=f"F-{i:04d}", title="t", statement="s", layer="how",
+    ...                   kind="k") for i in range(1, 8)]
+    >>> sorted(len([s for s in shard_plan(ledger, 3).values() if s.parts == (k,)])
+    ...        for k in (1, 2, 3))
+    [2, 2, 3]
+    """
+    parsed: dict[Path, Any] = {}
+    costed = []
+    for finding in findings:
+        run, mutants = _proof_cost(finding, root, parsed)
+        digest = hashlib.sha256(finding.id.encode("utf-8")).hexdigest()
+        costed.append((finding.id, run, mutants, digest))
+
+    def whole(run: float, mutants: int) -> float:
+        return run * (2 + _MUTANT_RUN * mutants) if mutants else run
+
+    costed.sort(key=lambda c: (-whole(c[1], c[2]), c[3]))
+    loads: list[tuple[float, int]] = [(0.0, 0)] * parts  # (cost so far, findings so far)
+    homes = [0] * parts  # the split findings each part scores
+    plan: dict[str, Shares] = {}
+    for finding_id, run, mutants, _ in costed:
+        count = min(parts, mutants // _MIN_SHARE) if split and mutants else 1
+        cost = whole(run, mutants)
+        if count < 2:
+            # Costly findings go where the least cost is; those without a test cost
+            # nothing, and go where the fewest findings are.
+            part = min(range(parts),
+                       key=lambda i: (loads[i], i) if cost else (loads[i][1], i))
+            loads[part] = (loads[part][0] + cost, loads[part][1] + 1)
+            plan[finding_id] = Shares((part + 1,))
+            continue
+        chosen = sorted(range(parts), key=lambda i: (loads[i], i))[:count]
+        # The part that scores the tests: the one that scores the fewest so far.
+        home = min(chosen, key=lambda i: (homes[i], chosen.index(i)))
+        homes[home] += 1
+        chosen = [home, *(i for i in chosen if i != home)]
+        # Each part runs the checks once (the baseline) and its share of the mutants; the
+        # first also scores the tests (the plain run), which the findings dealt out whole
+        # after this one make up for.
+        each = run + run * _MUTANT_RUN * mutants / count
+        for i in chosen:
+            loads[i] = (loads[i][0] + each + (run if i == chosen[0] else 0.0),
+                        loads[i][1] + 1)
+        plan[finding_id] = Shares(tuple(i + 1 for i in chosen))
+    return plan
+
+
+def shard_of(findings: Iterable[Finding], shard: tuple[int, int], *,
+             root: Path | None = None, split: bool = True) -> set[str]:
+    """The ids of the findings that part K of N proves, whole or a share of their
+    mutants (see :func:`shard_plan`), for CI jobs that each prove a part.
 
     >>> from dna_kit.finding import Finding
     >>> ledger = [Finding(id=f"F-{i:04d}", title="t", statement="s", layer="how",
@@ -84,46 +170,33 @@ def shard_of(findings: Iterable[Finding], shard: tuple[int, int], *,
     [2, 2, 3]
     """
     k, n = shard
-    parsed: dict[Path, Any] = {}
-
-    def key(finding: Finding) -> tuple[int, str]:
-        digest = hashlib.sha256(finding.id.encode("utf-8")).hexdigest()
-        return -_proof_cost(finding, root, parsed), digest
-
-    loads = [(0, 0)] * n  # (cost so far, findings so far) of each part
-    mine: set[str] = set()
-    for finding in sorted(findings, key=key):
-        cost = -key(finding)[0]
-        # Costly findings go where the least cost is; those without a test cost nothing,
-        # and go where the fewest findings are.
-        part = min(range(n), key=lambda i: (loads[i], i) if cost else (loads[i][1], i))
-        loads[part] = (loads[part][0] + cost, loads[part][1] + 1)
-        if part == k - 1:
-            mine.add(finding.id)
-    return mine
+    return {fid for fid, shares in shard_plan(findings, n, root=root, split=split).items()
+            if k in shares.parts}
 
 
 #: A property a test generates examples for (each runs many times per mutant).
 _GENERATES = re.compile(r"@(?:\w+\.)*(?:given|rule|invariant)\(")
 
 
-def _proof_cost(finding: Finding, root: Path | None, parsed: dict[Path, Any]) -> int:
-    """A deterministic estimate of a finding's proof time, from nothing but the files: 0
-    without a test; else the mutants to run (1 + those of each target whose source lies
-    under ``root``, made from the source, nothing imported; 10 for a target not found
-    there, such as a library object; 2 per site) times how heavy one run of its tests is
-    (1 + the hypothesis properties and state-machine rules in its test files)."""
+def _proof_cost(finding: Finding, root: Path | None,
+                parsed: dict[Path, Any]) -> tuple[int, int]:
+    """A deterministic estimate of a finding's proof, from nothing but the files: how
+    heavy one run of its tests is (0 without a test; else 1 + the hypothesis properties
+    and state-machine rules in its test files) and how many mutants it has (those of
+    each target whose source lies under ``root``, made from the source, nothing
+    imported; 10 for a target not found there, such as a library object; 2 per site)."""
     if not finding.links.tests:
-        return 0
-    mutants = 1 + 2 * (len(finding.binding.sites) if finding.binding else 0)
-    for target in _targets(finding):
+        return 0, 0
+    targets = _targets(finding)
+    mutants = 2 * (len(finding.binding.sites) if finding.binding and targets else 0)
+    for target in targets:
         found = _mutant_count(root, target, parsed) if root is not None else None
         mutants += 10 if found is None else found
     weight = 1
     for link in dict.fromkeys(t.partition("::")[0] for t in finding.links.tests):
         text = _source(root / link, parsed) if root is not None else None
         weight += len(_GENERATES.findall(text)) if text else 0
-    return mutants * weight
+    return weight, mutants
 
 
 def _source(path: Path, parsed: dict[Path, Any]) -> str | None:
@@ -215,9 +288,12 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     ``impl`` is a directory put first on the import path, so the targets resolve to an
     alternate implementation. ``timeout`` limits one test (and one mutant), in seconds.
-    ``findings`` restricts the run to those ids. ``shard`` (``"2/3"``) scores only the
-    second of three parts of the findings (see :func:`shard_of`: balanced by an estimate
-    of each proof's cost, the same in every job), for CI jobs that each prove a part;
+    ``findings`` restricts the run to those ids. ``shard`` (``"2/3"``) does only the
+    second of three parts of the work (see :func:`shard_plan`: balanced by an estimate of
+    each proof's cost, the same in every job), for CI jobs that each prove a part: the
+    findings dealt to it whole, and, with ``prove``, a share of the mutants of each
+    finding whose proof is split across shards (its checks run in every one of them; the
+    card's ``proof.share`` says which part it holds);
     :func:`~dna_kit.regen.scorecard.merge_scorecards` puts the parts together. A finding
     whose generated test was written from an earlier version of it (its statement, params
     or binding changed since) is ``stale``. Each whole run is appended to
@@ -249,14 +325,23 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
     if wanted is not None and (missing := wanted - {f.id for f in chosen}):
         raise RegenError(f"findings={sorted(missing)!r}: not accepted or codified findings "
                          "of this ledger")
+    # A test file several findings share runs, for each, only the tests named after it:
+    # counted over every finding in scope, so that a shard runs what a whole run does.
+    users: dict[Path, int] = {}
+    for finding in chosen:
+        for path in {(proj.root / t.partition("::")[0]).resolve() for t in finding.links.tests}:
+            users[path] = users.get(path, 0) + 1
+    # Per finding split across shards: (this shard's place among its parts, how many).
+    shares: dict[str, tuple[int, int]] = {}
     if part is not None:
-        in_part = shard_of(chosen, part, root=proj.root)
-        chosen = [f for f in chosen if f.id in in_part]
+        plan = shard_plan(chosen, part[1], root=proj.root, split=prove)
+        chosen = [f for f in chosen if part[0] in plan[f.id].parts]
+        shares = {f.id: (plan[f.id].parts.index(part[0]) + 1, len(plan[f.id].parts))
+                  for f in chosen if plan[f.id].split}
 
     root = proj.root
     results: list[FindingResult] = []
     test_paths: dict[str, list[Path]] = {}
-    users: dict[Path, int] = {}
     # Per finding and file: the node ids it links there (None: the whole file).
     selectors: dict[str, dict[Path, list[str] | None]] = {}
     for finding in chosen:
@@ -276,7 +361,6 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
                 continue
             if path not in mine:
                 present.append(path)
-                users[path] = users.get(path, 0) + 1
                 mine[path] = [] if "::" in link else None
             chosen_ids = mine[path]
             if "::" in link and chosen_ids is not None:
@@ -295,6 +379,11 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
         results.append(result)
 
     all_files = sorted({p for paths in test_paths.values() for p in paths})
+    # A finding whose proof is split across shards is scored by its first part; the others
+    # run its checks only as their proof's baseline.
+    guests = {fid for fid, share in shares.items() if share[0] > 1}
+    scored = sorted({p for fid, paths in test_paths.items() if fid not in guests
+                     for p in paths})
     plugins = _plugins(proj)
     worker = None
     file_results = None
@@ -302,14 +391,17 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
         # One pytest start-up for both: the proof worker runs the tests plainly first.
         from dna_kit.regen.prove import run_in_worker
 
-        worker, file_results = run_in_worker(proj, all_files, impl=impl_dir,
-                                             timeout=timeout, plugins=plugins)
+        worker, file_results = run_in_worker(
+            proj, all_files, impl=impl_dir, timeout=timeout, plugins=plugins,
+            plain=scored if guests else None)
     if file_results is None:
-        file_results = run_test_files(proj, all_files, impl=impl_dir, timeout=timeout,
-                                      plugins=plugins) if all_files else {}
+        file_results = run_test_files(proj, scored, impl=impl_dir, timeout=timeout,
+                                      plugins=plugins) if scored else {}
     for result in results:
         paths = test_paths.get(result.id)
-        if paths:
+        if paths and result.id in guests:
+            result.status = "verified"  # until its proof's baseline says otherwise
+        elif paths:
             _score_tests(result, [file_results[p] for p in paths],
                          shared=any(users[p] > 1 for p in paths), root=root,
                          selectors=selectors.get(result.id))
@@ -325,7 +417,7 @@ def regenerate(project: str | Path | Project = ".", *, impl: str | Path | None =
 
     if prove:
         _prove(results, by_id, test_paths, users, root, impl_dir, timeout,
-               workers, plugins, progress, worker, selectors)
+               workers, plugins, progress, worker, selectors, shares)
 
     card = Scorecard(findings=results, proved=prove, project=str(root),
                      impl=str(impl_dir) if impl_dir else None, min_score=min_score,
@@ -361,14 +453,9 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
            impl: Path | None,
            timeout: float, workers: int, plugins: list[str],
            progress: Callable[[str], None] | None, prestarted: Any = None,
-           selectors: dict[str, dict[Path, list[str] | None]] | None = None) -> None:
-    from dna_kit.regen.prove import (
-        ProofJob,
-        proof_strength,
-        prove_findings,
-        site_dicts,
-        value_params,
-    )
+           selectors: dict[str, dict[Path, list[str] | None]] | None = None,
+           shares: dict[str, tuple[int, int]] | None = None) -> None:
+    from dna_kit.regen.prove import ProofJob, prove_findings, site_dicts, value_params
 
     jobs = []
     for result in results:
@@ -386,33 +473,30 @@ def _prove(results: list[FindingResult], by_id: dict[str, Finding],
         chosen = (selectors or {}).get(result.id)
         if chosen is not None:  # node ids, and whole files as their path
             only = [n for p in paths for n in (chosen.get(p) or [relative_path(p, root)])]
+        share = (shares or {}).get(result.id)
         jobs.append(ProofJob(result.id, [str(p) for p in paths], targets, _params(finding),
                              only=only, sites=site_dicts(finding, impl),
                              value_params=value_params(finding),
-                             finding_path=str(root / result.path) if result.path else None))
+                             finding_path=str(root / result.path) if result.path else None,
+                             share=share))
     proofs = prove_findings(root, jobs, impl=impl, timeout=timeout, workers=workers,
                             plugins=plugins, progress=progress, prestarted=prestarted)
     for result in results:
         proof = proofs.get(result.id)
-        result.proof = proof_strength(proof, passed=result.status in ("verified", "proven"),
-                                      value_params=value_params(by_id[result.id]))
-        if proof is None:
-            if result.status == "verified":
-                result.proof["reason"] = "no binding target to mutate"
-            elif result.status != "failing":
-                result.proof["reason"] = f"no check to prove ({result.status})"
-            continue
-        result.mutants = proof.mutants
-        result.errors += proof.errors
-        result.errors += [f"proof: mutant {m.id} ({m.original} → {m.mutated}): {m.error}"
-                          for m in proof.mutants if m.error]
-        if proof.errors and not proof.mutants:
-            continue
-        result.mutants_killed, result.mutants_total = proof.killed, proof.total
-        result.questions = [m.question for m in proof.mutants if m.question]
-        if result.proof["strength"] == "strong":
-            result.status = "proven"
-        elif proof.killed == 0 and proof.total:
-            result.errors.append("proof: the check kills no mutant of its target, so it "
-                                 "proves nothing")
-
+        result.apply_proof(proof, value_params=value_params(by_id[result.id]))
+        share = (shares or {}).get(result.id)
+        if share is not None and share[0] > 1 and result.outcome == "not_run" \
+                and result.status in ("verified", "proven"):
+            # Not scored here: its checks ran once, as this part's baseline.
+            if proof is not None and proof.baseline is not None:
+                result.outcome = "passed"
+                result.tests_passed = int(proof.baseline.get("tests") or 0)
+                result.duration = float(proof.baseline.get("duration") or 0.0)
+            elif proof is not None and proof.stopped:
+                result.outcome, result.status = "failed", "failing"
+        if share is not None:
+            # Part of the finding's proof: what ``dna regen merge`` needs to join the parts.
+            assert result.proof is not None
+            result.proof["share"] = {"part": share[0], "parts": share[1],
+                                     "errors": list(proof.errors) if proof else [],
+                                     "stopped": bool(proof and proof.stopped)}

@@ -14,7 +14,9 @@ at import time change too. :func:`proof_strength` turns the kills into a strong,
 no proof; only a strong one makes a finding proven. Results are cached in
 ``dna/.cache/proof/`` under a hash of what they depend on (:func:`proof_key`).
 With :func:`run_in_worker`, the same worker first runs every test plainly for the scores,
-so one pytest start-up serves both.
+so one pytest start-up serves both. For CI jobs that split a finding's proof
+(``--shard K/N``), a job runs its checks and only its share of the mutants
+(:func:`deal_mutants`), numbered as a whole run numbers them.
 
 >>> results = prove_findings(".", [ProofJob("F-0001", ["dna/tests/test_f0001.py"],
 ...                                          ["shipping.retry:backoff_delay"])])  # doctest: +SKIP
@@ -32,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +44,10 @@ from dna_kit.finding import Finding
 from dna_kit.project import Project, find_project
 from dna_kit.regen.mutate import question_for, site_values, value_mutants, value_question
 from dna_kit.regen.runner import FileResult, parse_events, read_events, regen_env
-from dna_kit.regen.scorecard import MutantResult
+from dna_kit.regen.scorecard import MutantResult, ProofResult, proof_strength
 
-__all__ = ["ProofJob", "ProofResult", "Worker", "proof_strength", "prove_findings",
-           "run_in_worker"]
+__all__ = ["ProofJob", "ProofResult", "Worker", "deal_mutants", "proof_strength",
+           "prove_findings", "run_in_worker"]
 
 _START_LIMIT = 120.0  # seconds for a worker to import and collect
 _GRACE = 10.0  # beyond a mutant's own limit before the worker itself is replaced
@@ -68,29 +70,45 @@ class ProofJob:
     value_params: list[str] = field(default_factory=list)
     #: The finding file (absolute), part of the proof cache's key.
     finding_path: str | None = None
+    #: When the finding's proof is split across shards: ``(part, parts)``, this job runs
+    #: only the mutants that :func:`deal_mutants` deals to part ``part`` (1-based) of
+    #: ``parts``; the others' numbers are skipped.
+    share: tuple[int, int] | None = None
 
 
-@dataclass
-class ProofResult:
-    finding_id: str
-    mutants: list[MutantResult] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    #: Per site (and per parameter with none): what its value mutants gave.
-    sites: list[dict[str, Any]] = field(default_factory=list)
-    #: Read back from the proof cache, nothing run.
-    cached: bool = False
+def deal_mutants(parts: int) -> Iterator[int]:
+    """The part (0 to ``parts`` - 1) of mutant 1, 2, 3, ... of a finding whose proof is
+    split across shards: in turn, mutant i to part i mod ``parts``, so that the mutants of
+    one line (and the two of one site) go to different parts and every part gets as many
+    as the others, give or take one. Part 0, which also scores the finding's tests, gets
+    every ``parts``-th, so never more than another. The same deal in every job, whatever
+    the count of mutants.
 
-    @property
-    def counted(self) -> list[MutantResult]:
-        return [m for m in self.mutants if m.error is None]
+    >>> from itertools import islice
+    >>> list(islice(deal_mutants(2), 6)), list(islice(deal_mutants(3), 6))
+    ([1, 0, 1, 0, 1, 0], [1, 2, 0, 1, 2, 0])
+    """
+    number = 0
+    while True:
+        number += 1
+        yield number % parts
 
-    @property
-    def killed(self) -> int:
-        return sum(m.killed for m in self.counted)
 
-    @property
-    def total(self) -> int:
-        return len(self.counted)
+class _Numbering:
+    """Numbers a finding's mutants in the order a whole run makes them, and tells which
+    of them this job runs (all of them, or its share)."""
+
+    def __init__(self, share: tuple[int, int] | None) -> None:
+        self.last = 0
+        self.part = share[0] - 1 if share else 0
+        self.deal = deal_mutants(share[1]) if share else None
+
+    def take(self) -> int | None:
+        """The next mutant's number, or None when another shard runs it."""
+        self.last += 1
+        if self.deal is not None and next(self.deal) != self.part:
+            return None
+        return self.last
 
 
 class WorkerDied(RuntimeError):
@@ -204,10 +222,12 @@ class Worker:
 
 def run_in_worker(project: str | Path | Project, files: Sequence[Path], *,
                   impl: Path | None = None, timeout: float = 60.0,
-                  plugins: Sequence[str] = ()
+                  plugins: Sequence[str] = (), plain: Sequence[Path] | None = None
                   ) -> tuple[Worker | None, dict[Path, FileResult] | None]:
     """Start the proof worker and have it run every test once, plainly, recording results
     as the subprocess run does: one pytest start-up serves both the scores and the proof.
+    With ``plain``, the worker collects ``files`` (for the proof) but runs only the tests
+    of ``plain`` (the files to score) plainly.
 
     Returns the worker (None if it could not start) and the results per file, or None
     when the run did not finish (a crash, or a hang past its limit): the caller then runs
@@ -222,7 +242,10 @@ def run_in_worker(project: str | Path | Project, files: Sequence[Path], *,
         return None, None
     events = worker.events
     try:
-        answer = worker.ask({"op": "plain"}, timeout * (len(files) + 1) + 60)
+        scored = list(files) if plain is None else list(plain)
+        answer = worker.ask({"op": "plain", "files": None if plain is None
+                             else [str(f) for f in scored]},
+                            timeout * (len(scored) + 1) + 60)
     except WorkerDied:
         worker.shutdown()
         return None, None
@@ -230,7 +253,7 @@ def run_in_worker(project: str | Path | Project, files: Sequence[Path], *,
         return worker, None
     # The worker answered, so every test ran (its session, and so the "finish" event,
     # goes on until the proof is over).
-    results = {Path(f).resolve(): FileResult(Path(f).resolve()) for f in files}
+    results = {Path(f).resolve(): FileResult(Path(f).resolve()) for f in scored}
     _, done, _, _ = parse_events(read_events(events), results)
     for path, tests in done.items():
         if path in results:
@@ -253,12 +276,17 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
     if base is None or "error" in base:
         why = "it hung or crashed" if base is None else base["error"]
         result.errors.append(f"proof: the tests could not run in the proof worker: {why}")
+        result.stopped = True
         return result
     if base["failed"]:
         result.errors.append(f"proof: the tests fail in the proof worker before any "
                              f"mutation ({base['by']}: {base['message']})")
+        result.stopped = True
         return result
+    numbering = _Numbering(job.share)
     limit = _limit(float(base["duration"]), timeout)
+    result.baseline = {"tests": int(base.get("tests") or 0),
+                       "duration": round(float(base["duration"]), 4)}
     target_files: set[str] = set()
     libraries: list[str] = []
     for target in job.targets:
@@ -266,6 +294,9 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
         if listing is None or "error" in listing:
             why = "the worker died" if listing is None else listing["error"]
             result.errors.append(f"proof: cannot make mutants of {target}: {why}")
+            # A share numbers its mutants as the other shares do only when each lists
+            # the same mutants: a worker that died listing them leaves the numbers short.
+            result.stopped = result.stopped or (listing is None and job.share is not None)
             continue
         where = f"{target.partition(':')[0].replace('.', '/')}.py"
         kind = _code_kind(worker, listing.get("file"))
@@ -281,6 +312,9 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
             if m.get("global_name") and listing.get("file") and (
                     str(Path(listing["file"]).resolve()), m["line"]) in at_sites:
                 continue
+            number = numbering.take()
+            if number is None:  # another shard runs it
+                continue
             start = time.perf_counter()
             answer = worker.ask({"op": "run", "files": job.files, "only": job.only,
                                  "target": target,
@@ -289,7 +323,7 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
                                  "new_value": m.get("new_value"), "limit": limit},
                                 limit + _GRACE)
             mutant = MutantResult(
-                id=len(result.mutants) + 1, target=target, operator=m["operator"],
+                id=number, target=target, operator=m["operator"],
                 line=m["line"], original=m["original"], mutated=m["mutated"], killed=True,
                 kind=kind)
             if answer is None:
@@ -303,7 +337,7 @@ def _prove_one(worker: Worker, job: ProofJob, timeout: float) -> ProofResult:
                 mutant.question = question_for(m, job.params, where=where)
             mutant.duration = round(time.perf_counter() - start, 4)
             result.mutants.append(mutant)
-    _prove_values(worker, job, result, limit, target_files)
+    _prove_values(worker, job, result, limit, target_files, numbering)
     located = {s["param"] for s in result.sites}
     for param in job.value_params:
         if param not in located:
@@ -384,7 +418,7 @@ def _site_file(worker: Worker, path: str) -> Path | None:
 
 
 def _prove_values(worker: Worker, job: ProofJob, result: ProofResult, limit: float,
-                  target_files: set[str]) -> None:
+                  target_files: set[str], numbering: _Numbering) -> None:
     """Change each site's value both ways and run the finding's tests on each (in a
     forked child of the worker that loads the mutated file again, see
     :mod:`dna_kit.regen._worker`)."""
@@ -410,12 +444,15 @@ def _prove_values(worker: Worker, job: ProofJob, result: ProofResult, limit: flo
             continue
         kind = "target" if str(file.resolve()) in target_files else "settings"
         for vm in mutants:
+            number = numbering.take()
+            if number is None:  # another shard runs it
+                continue
             start = time.perf_counter()
             answer = worker.ask({"op": "value", "files": job.files, "only": job.only,
                                  "path": str(file), "source": vm.source, "roots": roots,
                                  "limit": limit}, limit + _GRACE)
             mutant = MutantResult(
-                id=len(result.mutants) + 1, target=site["path"], operator="value",
+                id=number, target=site["path"], operator="value",
                 line=vm.line, original=vm.original, mutated=vm.mutated, killed=True,
                 path=site["path"], param=site["param"], value=vm.new_value, kind=kind)
             if answer is None:
@@ -433,81 +470,12 @@ def _prove_values(worker: Worker, job: ProofJob, result: ProofResult, limit: flo
             entry["mutants"] += mutant.error is None
             entry["killed"] += mutant.killed and mutant.error is None
             entry.setdefault("values", []).append(
-                {"value": vm.new_value, "killed": mutant.killed})
+                {"value": vm.new_value, "killed": mutant.killed, "mutant": number})
         entry["name"] = mutants[0].name if mutants else None
 
 
-def proof_strength(result: ProofResult | None, *, passed: bool,
-                   value_params: Sequence[str] = ()) -> dict[str, Any]:
-    """How much a finding's proof shows: ``strong``, ``weak`` or ``none``, the sites and
-    the reason, and how many mutants of each kind of code (``target``: the target or
-    adapter; ``settings``: a site's file elsewhere in the project; ``library``) were
-    killed.
-
-    *Strong*: the checks pass, kill a value mutant at every site that holds a number or
-    a boolean, and kill a behavioural mutant other than ``return None``. *Weak*: they
-    pass, but every value mutant of some site survives (or a site could not be changed),
-    or no site was located for any of ``value_params``, or ``return None`` is the only
-    behavioural mutant killed (or none is). *None*: the checks do not pass or the proof
-    could not run.
-
-    >>> only_none = ProofResult("F-0001", mutants=[MutantResult(
-    ...     1, "app.retry:delay", "return", 3, "return x", "return None", killed=True)])
-    >>> print(proof_strength(only_none, passed=True, value_params=["cap"])["reason"])
-    no site was located for any parameter (cap): the values were never changed where they live; `return None` is the only behavioural mutant the checks kill
-    """
-    counts: dict[str, dict[str, int]] = {}
-    if result is not None:
-        for m in result.counted:
-            into = counts.setdefault(m.kind, {"killed": 0, "total": 0})
-            into["total"] += 1
-            into["killed"] += m.killed
-    base: dict[str, Any] = {"sites": list(result.sites) if result else [],
-                            "mutants": counts, "cached": bool(result and result.cached)}
-    if not passed:
-        return {"strength": "none", "reason": "the checks do not pass", **base}
-    if result is None:
-        return {"strength": "none", "reason": "no proof was run", **base}
-    if not result.mutants:
-        why = result.errors[0] if result.errors else "no mutant could be made"
-        return {"strength": "none", "reason": why.removeprefix("proof: "), **base}
-    weak: list[str] = []
-    sites = [s for s in result.sites if "path" in s]
-    if not sites and value_params:
-        library = [s for s in result.sites if "library" in s]
-        weak.append("no site was located for any parameter ("
-                    + ", ".join(value_params)
-                    + "): the values were never changed where they live"
-                    + (f"; {', '.join(s['param'] for s in library)} lives in "
-                       f"{library[0]['library']}'s own behaviour" if library else ""))
-    for s in sites:
-        where = f"{s['path']}:{s['line']}"
-        if s.get("error"):
-            weak.append(f"the site {where} ({s['param']}) could not be changed: "
-                        f"{s['error']}")
-        elif not s.get("skipped") and s["mutants"] and not s["killed"]:
-            values = " or ".join(repr(v["value"]) for v in s.get("values", []))
-            weak.append(f"every value mutant of {where} ({s['param']}) survives: the "
-                        f"checks still pass with {values}")
-    behaviour = [m for m in result.counted if m.operator != "value"]
-    killed = [m for m in behaviour if m.killed]
-    if not killed:
-        weak.append("the checks kill no behavioural mutant of the target"
-                    if behaviour else "there was no behavioural mutant to run")
-    elif all(m.operator == "return" for m in killed):
-        weak.append("`return None` is the only behavioural mutant the checks kill")
-    if weak:
-        return {"strength": "weak", "reason": "; ".join(weak), **base}
-    changed = [m for m in result.counted if m.operator == "value"]
-    shown = (f"a changed value at every site ({sum(m.killed for m in changed)} of "
-             f"{len(changed)} value mutants killed) and " if changed else "")
-    return {"strength": "strong",
-            "reason": f"the checks notice {shown}{len(killed)} behavioural mutant(s) "
-                      "beyond `return None`", **base}
-
-
 #: Bumped when what a proof runs changes, so older cached results are not reused.
-PROOF_SCHEME = "2"
+PROOF_SCHEME = "3"
 CACHE_DIR = Path(".cache") / "proof"
 
 
@@ -540,7 +508,7 @@ def proof_key(job: ProofJob, root: Path, impl: Path | None, timeout: float) -> s
     names: list[str] = [PROOF_SCHEME, str(impl or ""), f"{timeout:g}",
                         json.dumps(job.only), json.dumps(job.sites, sort_keys=True),
                         json.dumps(sorted(job.value_params)),
-                        json.dumps(sorted(job.targets))]
+                        json.dumps(sorted(job.targets)), json.dumps(job.share)]
     for target in job.targets:
         found = _package_files(target.partition(":")[0], roots)
         files.update(found)
@@ -577,24 +545,27 @@ def proof_key(job: ProofJob, root: Path, impl: Path | None, timeout: float) -> s
     return digest.hexdigest()
 
 
-def _cache_file(project: Project, finding_id: str) -> Path:
-    return project.dna_dir / CACHE_DIR / f"{finding_id}.json"
+def _cache_file(project: Project, job: ProofJob) -> Path:
+    # A shard's share of a split proof is kept apart from the whole proof.
+    part = f".part-{job.share[0]}-of-{job.share[1]}" if job.share else ""
+    return project.dna_dir / CACHE_DIR / f"{job.finding_id}{part}.json"
 
 
 def _cache_get(project: Project, job: ProofJob, key: str) -> ProofResult | None:
-    path = _cache_file(project, job.finding_id)
+    path = _cache_file(project, job)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         if record.get("key") != key:
             return None
         return ProofResult(job.finding_id,
                            mutants=[MutantResult(**m) for m in record["mutants"]],
-                           sites=list(record["sites"]), cached=True)
+                           sites=list(record["sites"]), cached=True,
+                           baseline=record.get("baseline"))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or damaged: a miss, rewritten after the run
 
 
-def _cache_put(project: Project, result: ProofResult, key: str) -> None:
+def _cache_put(project: Project, job: ProofJob, result: ProofResult, key: str) -> None:
     from dna_kit.fileio import atomic_write
 
     cache = project.dna_dir / ".cache"
@@ -603,8 +574,9 @@ def _cache_put(project: Project, result: ProofResult, key: str) -> None:
         atomic_write(ignore, "# dna_kit's caches (proof results, model answers): never "
                              "committed\n*\n")
     record = {"key": key, "finding": result.finding_id,
-              "mutants": [m.to_json() for m in result.mutants], "sites": result.sites}
-    atomic_write(_cache_file(project, result.finding_id),
+              "mutants": [m.to_json() for m in result.mutants], "sites": result.sites,
+              "baseline": result.baseline}
+    atomic_write(_cache_file(project, job),
                  json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -639,45 +611,48 @@ def prove_findings(project: str | Path | Project, jobs: Sequence[ProofJob], *,
             prestarted.shutdown()
         return reused
     files = sorted({f for job in jobs for f in job.files})
-    shares = [list(jobs[i::max(1, workers)]) for i in range(max(1, workers))]
-    shares = [s for s in shares if s]
+    batches = [list(jobs[i::max(1, workers)]) for i in range(max(1, workers))]
+    batches = [b for b in batches if b]
     results: dict[str, ProofResult] = {}
     spare = [prestarted] if prestarted is not None and set(files) <= set(
         prestarted.files) else []
     if prestarted is not None and not spare:
         prestarted.shutdown()
 
-    def work(share: list[ProofJob]) -> list[ProofResult]:
+    def work(batch: list[ProofJob]) -> list[ProofResult]:
         try:
             worker = spare.pop() if spare else Worker(root, files, impl, plugins)
         except (WorkerDied, IndexError) as exc:
-            return [ProofResult(j.finding_id, errors=[f"proof: {exc}"]) for j in share]
+            return [ProofResult(j.finding_id, errors=[f"proof: {exc}"], stopped=True)
+                    for j in batch]
         done: list[ProofResult] = []
         try:
-            for job in share:
+            for job in batch:
                 try:
                     done.append(_prove_one(worker, job, timeout))
                 except WorkerDied as exc:  # a replacement worker would not start
-                    done.append(ProofResult(job.finding_id, errors=[f"proof: {exc}"]))
+                    done.append(ProofResult(job.finding_id, errors=[f"proof: {exc}"],
+                                            stopped=True))
                     break
                 if progress:
                     progress(job.finding_id)
         finally:
             worker.shutdown()
         done += [ProofResult(j.finding_id, errors=["proof: not run, the proof worker "
-                                                   "could not be restarted"])
-                 for j in share[len(done):]]
+                                                   "could not be restarted"], stopped=True)
+                 for j in batch[len(done):]]
         return done
 
-    if len(shares) == 1:
-        outcomes = [work(shares[0])]
+    if len(batches) == 1:
+        outcomes = [work(batches[0])]
     else:
-        with ThreadPoolExecutor(len(shares)) as pool:
-            outcomes = list(pool.map(work, shares))
-    for share_results in outcomes:
-        for r in share_results:
+        with ThreadPoolExecutor(len(batches)) as pool:
+            outcomes = list(pool.map(work, batches))
+    by_id = {job.finding_id: job for job in jobs}
+    for batch_results in outcomes:
+        for r in batch_results:
             results[r.finding_id] = r
             # A proof that could not run fully is not kept: the next run tries again.
             if cache and not r.errors and not any(m.error for m in r.mutants):
-                _cache_put(proj, r, keys[r.finding_id])
+                _cache_put(proj, by_id[r.finding_id], r, keys[r.finding_id])
     return {**reused, **results}

@@ -17,7 +17,7 @@ Statuses, from worst to best:
   says why);
 - ``proven``: its test passes and its proof is strong: it fails when a site's value
   changes, at every site, and on a change of behaviour other than ``return None``
-  (see :func:`dna_kit.regen.prove.proof_strength`).
+  (see :func:`proof_strength`).
 
 Score = proven / accepted (accepted or codified findings), also per layer; the verified
 score counts verified and proven.
@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "FindingResult",
     "MutantResult",
+    "ProofResult",
     "Scorecard",
     "merge_scorecards",
+    "proof_strength",
     "read_scorecard",
     "scorecard_schema",
 ]
@@ -58,7 +61,7 @@ SCHEMA_VERSION = 1
 #: Regeneration statuses, lost rules first (the order reports use).
 REGEN_STATUSES: tuple[str, ...] = ("failing", "stale", "tacit", "documented", "verified",
                                    "proven")
-#: How much a proof shows (see :func:`dna_kit.regen.prove.proof_strength`).
+#: How much a proof shows (see :func:`proof_strength`).
 PROOF_STRENGTHS: tuple[str, ...] = ("strong", "weak", "none")
 #: What code a mutant changed.
 MUTANT_KINDS: tuple[str, ...] = ("target", "settings", "library")
@@ -91,6 +94,40 @@ class MutantResult:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class ProofResult:
+    """What the proof of one finding gave: its mutants, the sites' value mutants, and the
+    errors that kept any of it from running. A shard's proof of a finding split across
+    shards holds only that shard's share of the mutants (see
+    :func:`merge_scorecards`)."""
+
+    finding_id: str
+    mutants: list[MutantResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    #: Per site (and per parameter with none): what its value mutants gave.
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    #: Read back from the proof cache, nothing run.
+    cached: bool = False
+    #: The proof stopped before its mutants (the tests failed or could not run in the
+    #: proof worker, or the worker could not be started again).
+    stopped: bool = False
+    #: The checks' run on the real code in the proof worker, when it passed: ``{"tests":
+    #: how many ran, "duration": seconds}``.
+    baseline: dict[str, Any] | None = None
+
+    @property
+    def counted(self) -> list[MutantResult]:
+        return [m for m in self.mutants if m.error is None]
+
+    @property
+    def killed(self) -> int:
+        return sum(m.killed for m in self.counted)
+
+    @property
+    def total(self) -> int:
+        return len(self.counted)
 
 
 @dataclass
@@ -129,6 +166,110 @@ class FindingResult:
         data = asdict(self)
         data["mutants"] = [m.to_json() for m in self.mutants]
         return data
+
+    def apply_proof(self, proof: ProofResult | None, *,
+                    value_params: Sequence[str] = ()) -> None:
+        """Record what the proof of this finding gave (its tests already scored): its
+        mutants and kills, the questions its survivors raise, the proof's strength
+        (:func:`proof_strength`) and so the status, ``proven`` for a strong proof. One
+        rule for a whole run and for shards merged (:func:`merge_scorecards`).
+
+        >>> result = FindingResult(id="F-0001", title="t", layer="how", kind="k",
+        ...                        status="verified")
+        >>> result.apply_proof(ProofResult("F-0001", errors=["proof: the worker died"]))
+        >>> result.proof["strength"], result.proof["reason"]
+        ('none', 'the worker died')
+        """
+        self.proof = proof_strength(proof, passed=self.status in ("verified", "proven"),
+                                    value_params=value_params)
+        if proof is None:
+            if self.status == "verified":
+                self.proof["reason"] = "no binding target to mutate"
+            elif self.status != "failing":
+                self.proof["reason"] = f"no check to prove ({self.status})"
+            return
+        self.mutants = proof.mutants
+        self.errors += proof.errors
+        self.errors += [f"proof: mutant {m.id} ({m.original} → {m.mutated}): {m.error}"
+                        for m in proof.mutants if m.error]
+        if proof.errors and not proof.mutants:
+            return
+        self.mutants_killed, self.mutants_total = proof.killed, proof.total
+        self.questions = [m.question for m in proof.mutants if m.question]
+        if self.proof["strength"] == "strong":
+            self.status = "proven"
+        elif proof.killed == 0 and proof.total:
+            self.errors.append("proof: the check kills no mutant of its target, so it "
+                               "proves nothing")
+
+
+def proof_strength(result: ProofResult | None, *, passed: bool,
+                   value_params: Sequence[str] = ()) -> dict[str, Any]:
+    """How much a finding's proof shows: ``strong``, ``weak`` or ``none``, the sites and
+    the reason, and how many mutants of each kind of code (``target``: the target or
+    adapter; ``settings``: a site's file elsewhere in the project; ``library``) were
+    killed.
+
+    *Strong*: the checks pass, kill a value mutant at every site that holds a number or
+    a boolean, and kill a behavioural mutant other than ``return None``. *Weak*: they
+    pass, but every value mutant of some site survives (or a site could not be changed),
+    or no site was located for any of ``value_params``, or ``return None`` is the only
+    behavioural mutant killed (or none is). *None*: the checks do not pass or the proof
+    could not run.
+
+    >>> only_none = ProofResult("F-0001", mutants=[MutantResult(
+    ...     1, "app.retry:delay", "return", 3, "return x", "return None", killed=True)])
+    >>> print(proof_strength(only_none, passed=True, value_params=["cap"])["reason"])
+    no site was located for any parameter (cap): the values were never changed where they live; `return None` is the only behavioural mutant the checks kill
+    """
+    counts: dict[str, dict[str, int]] = {}
+    if result is not None:
+        for m in result.counted:
+            into = counts.setdefault(m.kind, {"killed": 0, "total": 0})
+            into["total"] += 1
+            into["killed"] += m.killed
+    base: dict[str, Any] = {"sites": list(result.sites) if result else [],
+                            "mutants": counts, "cached": bool(result and result.cached)}
+    if not passed:
+        return {"strength": "none", "reason": "the checks do not pass", **base}
+    if result is None:
+        return {"strength": "none", "reason": "no proof was run", **base}
+    if not result.mutants:
+        why = result.errors[0] if result.errors else "no mutant could be made"
+        return {"strength": "none", "reason": why.removeprefix("proof: "), **base}
+    weak: list[str] = []
+    sites = [s for s in result.sites if "path" in s]
+    if not sites and value_params:
+        library = [s for s in result.sites if "library" in s]
+        weak.append("no site was located for any parameter ("
+                    + ", ".join(value_params)
+                    + "): the values were never changed where they live"
+                    + (f"; {', '.join(s['param'] for s in library)} lives in "
+                       f"{library[0]['library']}'s own behaviour" if library else ""))
+    for s in sites:
+        where = f"{s['path']}:{s['line']}"
+        if s.get("error"):
+            weak.append(f"the site {where} ({s['param']}) could not be changed: "
+                        f"{s['error']}")
+        elif not s.get("skipped") and s["mutants"] and not s["killed"]:
+            values = " or ".join(repr(v["value"]) for v in s.get("values", []))
+            weak.append(f"every value mutant of {where} ({s['param']}) survives: the "
+                        f"checks still pass with {values}")
+    behaviour = [m for m in result.counted if m.operator != "value"]
+    killed = [m for m in behaviour if m.killed]
+    if not killed:
+        weak.append("the checks kill no behavioural mutant of the target"
+                    if behaviour else "there was no behavioural mutant to run")
+    elif all(m.operator == "return" for m in killed):
+        weak.append("`return None` is the only behavioural mutant the checks kill")
+    if weak:
+        return {"strength": "weak", "reason": "; ".join(weak), **base}
+    changed = [m for m in result.counted if m.operator == "value"]
+    shown = (f"a changed value at every site ({sum(m.killed for m in changed)} of "
+             f"{len(changed)} value mutants killed) and " if changed else "")
+    return {"strength": "strong",
+            "reason": f"the checks notice {shown}{len(killed)} behavioural mutant(s) "
+                      "beyond `return None`", **base}
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -386,12 +527,33 @@ def scorecard_schema() -> dict[str, Any]:
                     "values": {"type": "array", "items": {
                         "type": "object", "required": ["value", "killed"],
                         "properties": {"value": {"type": ["number", "boolean"]},
-                                       "killed": {"type": "boolean"}}}},
+                                       "killed": {"type": "boolean"},
+                                       "mutant": {"type": "integer", "minimum": 1,
+                                                  "description": "the value mutant's id "
+                                                  "in the finding's mutants"}}}},
                     "error": {"type": "string"}, "skipped": {"type": "string"},
                     "located": {"type": "boolean"}, "library": {"type": "string"}}}},
             "mutants": {"type": "object", "propertyNames": {"enum": list(MUTANT_KINDS)},
                         "additionalProperties": kill_count},
             "cached": {"type": "boolean", "description": "read from the proof cache"},
+            "share": {
+                "type": "object", "additionalProperties": False,
+                "required": ["part", "parts", "errors", "stopped"],
+                "description": "on a shard's card (--shard K/N), for a finding whose proof "
+                               "is split across shards: this card holds part `part` of "
+                               "`parts` of it, a share of its mutants (numbered as one "
+                               "whole run numbers them) with the sites' counts for that "
+                               "share; strength and status are that share's alone until "
+                               "`dna regen merge` joins the parts. Part 1 also scored the "
+                               "tests.",
+                "properties": {
+                    "part": {"type": "integer", "minimum": 1},
+                    "parts": {"type": "integer", "minimum": 2},
+                    "errors": {**text_list, "description": "the errors of this part's "
+                               "proof run"},
+                    "stopped": {"type": "boolean", "description": "this part's proof "
+                                "stopped before its mutants (its checks failed or could "
+                                "not run in the proof worker)"}}},
         },
     }
     finding = {
@@ -482,14 +644,23 @@ def scorecard_schema() -> dict[str, Any]:
 def merge_scorecards(cards: list[Scorecard], *, names: list[str] | None = None,
                      min_score: float | None = None) -> Scorecard:
     """One scorecard from the scorecards of shards (``dna regen --shard K/N`` in several CI
-    jobs), as if one run had scored every finding. Cards that overlap (a finding in two),
-    that do not fit together (one proved and one not, other implementations, other
-    shard counts, other projects) or that leave a shard out are a
-    :class:`~dna_kit.errors.RegenError` in one line naming them (``names``, e.g. their
-    files). ``min_score`` gates the result (default: the shards' own, when they agree).
+    jobs), as if one run had scored every finding.
+
+    A finding whose proof was split across shards is on the card of each shard that
+    proved a part of it (``proof.share``): the parts' mutants are put together and the
+    finding's proof strength, status, questions and errors worked out again from all of
+    them, by the rule of a whole run (:meth:`FindingResult.apply_proof`); its test results
+    are those of part 1, which scored its tests. When a part's proof stopped before its
+    mutants (its checks failed or could not run there), the finding's proof is none, as
+    in a whole run whose proof stops so. Cards that overlap (a finding in two, not as
+    parts of its proof), that do not fit together (one proved and one not, other
+    implementations, other shard counts, other projects) or that leave a shard (or a
+    part of a proof) out are a :class:`~dna_kit.errors.RegenError` in one line naming
+    them (``names``, e.g. their files). ``min_score`` gates the result (default: the
+    shards' own, when they agree).
 
     >>> merged = merge_scorecards([card_1, card_2])           # doctest: +SKIP
-    >>> merged.accepted == card_1.accepted + card_2.accepted  # doctest: +SKIP
+    >>> merged.counts == whole_run.counts                     # doctest: +SKIP
     True
     """
     from dna_kit.errors import RegenError
@@ -507,12 +678,13 @@ def merge_scorecards(cards: list[Scorecard], *, names: list[str] | None = None,
             if mine != theirs:
                 raise RegenError(f"{name} does not fit with {first_name}: {what} "
                                  f"{mine!r} vs {theirs!r}")
-    seen: dict[str, str] = {}
+    groups: dict[str, list[tuple[FindingResult, str]]] = {}
     for card, name in zip(cards, names, strict=True):
         for f in card.findings:
-            if f.id in seen:
-                raise RegenError(f"{name} overlaps {seen[f.id]}: both score {f.id}")
-            seen[f.id] = name
+            held = groups.setdefault(f.id, [])
+            if held and not (_part_of(f) and _part_of(held[0][0])):
+                raise RegenError(f"{name} overlaps {held[0][1]}: both score {f.id}")
+            held.append((f, name))
     if first.shard:
         count = first.shard[1]
         have: dict[int, str] = {}
@@ -526,16 +698,135 @@ def merge_scorecards(cards: list[Scorecard], *, names: list[str] | None = None,
         if missing:
             raise RegenError(f"shard {', '.join(missing)} is missing: merge the scorecard "
                              "of every shard, or the score would leave its findings out")
+    findings = [held[0][0] if len(held) == 1 and not _part_of(held[0][0])
+                else _join_parts(finding_id, held) for finding_id, held in groups.items()]
     gates = {c.min_score for c in cards}
     if min_score is None and len(gates) == 1:
         min_score = gates.pop()
     return Scorecard(
-        findings=[f for card in cards for f in card.findings], proved=first.proved,
+        findings=findings, proved=first.proved,
         project=first.project, impl=first.impl, min_score=min_score,
         # The shards ran side by side: the run took as long as the slowest.
         duration=max(c.duration for c in cards),
         errors=[f"{name}: {e}" for card, name in zip(cards, names, strict=True)
                 for e in card.errors])
+
+
+def _part_of(result: FindingResult) -> dict[str, Any] | None:
+    """The ``proof.share`` of a finding whose proof is split across shards."""
+    share = result.proof.get("share") if isinstance(result.proof, dict) else None
+    return share if isinstance(share, dict) else None
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _join_parts(finding_id: str, held: list[tuple[FindingResult, str]]) -> FindingResult:
+    """One finding's result from the parts of its proof that shards ran."""
+    from dataclasses import replace
+
+    from dna_kit.errors import RegenError
+
+    by_part: dict[int, tuple[FindingResult, str]] = {}
+    parts = 0
+    for result, name in held:
+        share = _part_of(result)
+        assert share is not None
+        if parts and share.get("parts") != parts:
+            raise RegenError(f"{name} does not fit with {held[0][1]}: {finding_id}'s proof "
+                             f"in {share.get('parts')!r} parts vs {parts}")
+        parts = int(share.get("parts") or 0)
+        part = int(share.get("part") or 0)
+        if part in by_part:
+            raise RegenError(f"{name} overlaps {by_part[part][1]}: both hold part "
+                             f"{part}/{parts} of {finding_id}'s proof")
+        by_part[part] = (result, name)
+    missing = [f"{k}/{parts}" for k in range(1, parts + 1) if k not in by_part]
+    if missing or len(by_part) != parts:
+        raise RegenError(f"part {', '.join(missing) or '?'} of {finding_id}'s proof is "
+                         "missing: merge the scorecard of every shard that proves a part")
+    ordered = [by_part[k][0] for k in range(1, parts + 1)]
+    home = ordered[0]  # part 1 scored the tests
+    if home.status not in ("verified", "proven"):  # nothing was proven, in any part
+        return replace(home, proof={k: v for k, v in (home.proof or {}).items()
+                                    if k != "share"})
+    proofs: list[ProofResult] = []
+    for k, result in enumerate(ordered, start=1):
+        share = _part_of(result) or {}
+        proof = result.proof or {}
+        if result.status not in ("verified", "proven"):
+            proofs.append(ProofResult(finding_id, stopped=True, errors=[
+                f"proof: part {k}/{parts} of the proof did not run: the checks are "
+                f"{result.status} there"]))
+            continue
+        proofs.append(ProofResult(finding_id, mutants=list(result.mutants),
+                                  errors=[str(e) for e in share.get("errors") or []],
+                                  sites=list(proof.get("sites") or []),
+                                  cached=bool(proof.get("cached")),
+                                  stopped=bool(share.get("stopped"))))
+    stopped = [p for p in proofs if p.stopped]
+    if stopped:  # as a whole run whose proof stops before its mutants
+        whole = ProofResult(finding_id, errors=_unique([e for p in stopped for e in p.errors]),
+                            stopped=True)
+    else:
+        mutants = sorted((m for p in proofs for m in p.mutants), key=lambda m: m.id)
+        ids = [m.id for m in mutants]
+        if len(set(ids)) != len(ids):
+            raise RegenError(f"{held[0][1]}: the parts of {finding_id}'s proof do not fit "
+                             "together (two hold the same mutant)")
+        whole = ProofResult(finding_id, mutants=mutants,
+                            errors=_unique([e for p in proofs for e in p.errors]),
+                            sites=_join_sites(finding_id, proofs),
+                            cached=all(p.cached for p in proofs))
+    merged = replace(home, status="verified", mutants=[], questions=[], proof=None,
+                     mutants_killed=None, mutants_total=None,
+                     errors=[e for e in home.errors if not e.startswith("proof:")])
+    # The parameters that should each have a site: when none was located, the proof
+    # lists every one of them, in order, as a site entry without a path.
+    value_params = [s["param"] for s in whole.sites if "path" not in s]
+    merged.apply_proof(whole, value_params=value_params)
+    return merged
+
+
+def _join_sites(finding_id: str, proofs: list[ProofResult]) -> list[dict[str, Any]]:
+    """The sites of a split proof: each part lists the same sites, with the counts of
+    its own value mutants."""
+    from dna_kit.errors import RegenError
+
+    def where(site: dict[str, Any]) -> tuple[Any, ...]:
+        return site.get("param"), site.get("path"), site.get("line")
+
+    first = proofs[0].sites
+    if any([where(s) for s in p.sites] != [where(s) for s in first] for p in proofs):
+        raise RegenError(f"the parts of {finding_id}'s proof do not fit together: they "
+                         "changed different sites")
+    joined = []
+    for i, site in enumerate(first):
+        entries = [(p, p.sites[i]) for p in proofs]
+        out = dict(site)
+        if "mutants" in site:
+            out["mutants"] = sum(int(e.get("mutants") or 0) for _, e in entries)
+            out["killed"] = sum(int(e.get("killed") or 0) for _, e in entries)
+            values = sorted((v for _, e in entries for v in e.get("values") or []),
+                            key=lambda v: int(v.get("mutant") or 0))
+            out.pop("values", None)
+            if values:
+                out["values"] = values
+            # A whole run keeps the error of the first value mutant that could not run.
+            errors = []
+            for p, e in entries:
+                if "error" in e:
+                    failed = {m.id for m in p.mutants if m.error}
+                    first_failed = min((int(v.get("mutant") or 0) for v in
+                                        e.get("values") or [] if v.get("mutant") in failed),
+                                       default=0)
+                    errors.append((first_failed, str(e["error"])))
+            out.pop("error", None)
+            if errors:
+                out["error"] = min(errors)[1]
+        joined.append(out)
+    return joined
 
 
 def read_scorecard(path: str | Path) -> Scorecard:

@@ -1,5 +1,6 @@
 """``dna regen --prove --shard K/N`` and ``dna regen merge``: CI jobs each prove a stable
-part of the findings, and their scorecards merge into the one a single run gives."""
+part of the work (whole findings, and shares of the mutants of findings with many), and
+their scorecards merge into the one a single run gives."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ import pytest
 from dna_kit.errors import RegenError
 from dna_kit.finding import Binding, Finding, Links
 from dna_kit.project import Project
-from dna_kit.regen.core import parse_shard, regenerate, shard_of
+from dna_kit.regen.core import parse_shard, regenerate, shard_of, shard_plan
+from dna_kit.regen.prove import deal_mutants
 from dna_kit.regen.scorecard import (
+    FindingResult,
+    MutantResult,
     Scorecard,
     merge_scorecards,
     read_history,
@@ -59,33 +63,137 @@ def test_a_shard_is_k_of_n() -> None:
             parse_shard(bad)
 
 
-def test_the_parts_are_balanced_by_what_their_proofs_mutate(tmp_path: Path) -> None:
-    # One target with many mutants, four with few: the big one gets a part of its own.
-    lines = ["def big(x):"] + [f"    x = x + {i} if x > {i} else x - {i}" for i in range(30)]
+def _mutating_ledger(tmp_path: Path) -> list[Finding]:
+    # One target with many mutants, four with few.
+    lines = ["def big(x):"] + [f"    x = x + {i} if x > {i} else x - {i}" for i in range(6)]
     lines += ["    return x", ""] + [f"def small{i}(x):\n    return x + 1\n" for i in range(4)]
     (tmp_path / "mod.py").write_text("\n".join(lines), encoding="utf-8")
-    ledger = [_finding(1, tested=True), *[_finding(i, tested=True) for i in range(2, 6)]]
-    ledger = [replace(f, binding=Binding(template="bounded", target=f"mod:{name}"))
-              for f, name in zip(ledger, ["big", "small0", "small1", "small2", "small3"],
-                                 strict=True)]
-    parts = [shard_of(ledger, (k, 2), root=tmp_path) for k in (1, 2)]
-    assert {"F-0001"} in parts
-    assert set().union(*parts) == {f.id for f in ledger}
+    ledger = [_finding(i, tested=True) for i in range(1, 6)]
+    return [replace(f, binding=Binding(template="bounded", target=f"mod:{name}"))
+            for f, name in zip(ledger, ["big", "small0", "small1", "small2", "small3"],
+                               strict=True)]
+
+
+def test_a_finding_with_many_mutants_is_split_across_the_parts(tmp_path: Path) -> None:
+    ledger = _mutating_ledger(tmp_path)
+    for n in (2, 3):
+        plan = shard_plan(ledger, n, root=tmp_path)
+        # The big one's mutants are dealt out to every part; the small ones stay whole.
+        assert sorted(plan["F-0001"].parts) == list(range(1, n + 1))
+        assert all(len(plan[f.id].parts) == 1 for f in ledger[1:])
+        # The same plan in every job, whatever order the ledger is listed in.
+        assert shard_plan(list(reversed(ledger)), n, root=tmp_path) == plan
+        parts = [shard_of(ledger, (k, n), root=tmp_path) for k in range(1, n + 1)]
+        assert all("F-0001" in part for part in parts)
+        assert sorted(i for part in parts for i in part if i != "F-0001") == [
+            f.id for f in ledger[1:]]
+    # Without a proof there are no mutants to deal out: every finding stays whole.
+    assert all(len(s.parts) == 1
+               for s in shard_plan(ledger, 2, root=tmp_path, split=False).values())
+
+
+@pytest.mark.parametrize("parts", [2, 3, 5])
+def test_a_split_proof_deals_every_mutant_to_exactly_one_part(parts: int) -> None:
+    from itertools import islice, pairwise
+
+    deal = list(islice(deal_mutants(parts), 200))
+    assert deal == list(islice(deal_mutants(parts), 200)), "the same in every job"
+    for count in (1, 7, 30, 200):  # however many mutants: each to one part, evenly
+        taken = [deal[:count].count(i) for i in range(parts)]
+        assert sum(taken) == count and max(taken) - min(taken) <= 1
+        # The part that also scores the tests never gets more than another.
+        assert taken[0] == min(taken)
+    # Neighbours (the mutants of one line, the two of one site) go to different parts.
+    assert all(a != b for a, b in pairwise(deal))
+
+
+def _as_run(result: FindingResult) -> dict[str, object]:
+    """A finding's result without what differs between two runs of the same proof."""
+    data = result.to_json()
+    data.pop("duration")
+    data["proof"].pop("cached")  # a shard may read the whole run's proof back
+    for mutant in data["mutants"]:
+        mutant.pop("duration")
+    return data
 
 
 def test_shards_merge_into_what_one_run_gives(shipping: Project) -> None:
     whole = regenerate(shipping, prove=True, history=False)
     parts = [regenerate(shipping, prove=True, shard=f"{k}/2") for k in (1, 2)]
     assert [p.shard for p in parts] == [[1, 2], [2, 2]]
-    assert sorted(f.id for p in parts for f in p.findings) == sorted(
-        f.id for f in whole.findings)
     assert read_history(shipping) == [], "a shard's partial score is not history"
+    for part in parts:
+        jsonschema.Draft202012Validator(scorecard_schema()).validate(part.to_json())
+    # F-0001 (19 mutants) is proven by both shards, each running a share of its mutants;
+    # the others are dealt out whole.
+    held = [[f.id for f in p.findings] for p in parts]
+    assert all("F-0001" in ids for ids in held)
+    assert sorted(i for ids in held for i in ids if i != "F-0001") == sorted(
+        f.id for f in whole.findings if f.id != "F-0001")
+    shares = [p.finding("F-0001") for p in parts]
+    assert sorted((s.proof or {})["share"]["part"] for s in shares) == [1, 2]
+    ids = [m.id for s in shares for m in s.mutants]
+    assert sorted(ids) == [m.id for m in whole.finding("F-0001").mutants], \
+        "every mutant is run by exactly one shard, numbered as the whole run numbers it"
+    assert all(s.mutants for s in shares) and all(s.outcome == "passed" for s in shares)
+
     cards = [Scorecard.from_json(json.loads(json.dumps(p.to_json()))) for p in parts]
     merged = merge_scorecards(cards, names=["one.json", "two.json"])
     assert _summary(merged) == _summary(whole)
+    # Each finding exactly as the whole run has it: status, strength and its reason,
+    # kills, questions, sites, errors, every mutant.
+    assert {f.id: _as_run(f) for f in merged.findings} == {
+        f.id: _as_run(f) for f in whole.findings}
     jsonschema.Draft202012Validator(scorecard_schema()).validate(merged.to_json())
-    for part in parts:
-        jsonschema.Draft202012Validator(scorecard_schema()).validate(part.to_json())
+
+    # A shard's card left out, or a part of the split proof, is refused.
+    with pytest.raises(RegenError, match=r"shard 2/2 is missing"):
+        merge_scorecards(cards[:1], names=["one.json"])
+    short = Scorecard.from_json(cards[1].to_json())
+    short.findings = [f for f in short.findings if f.id != "F-0001"]
+    with pytest.raises(RegenError, match=r"part [12]/2 of F-0001's proof is missing"):
+        merge_scorecards([cards[0], short], names=["one.json", "two.json"])
+
+
+def _part(part: int, parts: int, mutants: list[tuple[int, bool]], *,
+          stopped: bool = False, errors: tuple[str, ...] = ()) -> FindingResult:
+    """Part ``part`` of a split proof of F-0001 whose mutants are (id, killed)."""
+    return FindingResult(
+        id="F-0001", title="t", layer="how", kind="threshold", status="verified",
+        outcome="passed", tests_passed=1,
+        mutants=[MutantResult(i, "app:f", "compare", 3, "a < b", "a <= b", killed=k)
+                 for i, k in mutants],
+        proof={"strength": "weak", "reason": "a share", "sites": [], "mutants": {},
+               "cached": False, "share": {"part": part, "parts": parts,
+                                          "errors": list(errors), "stopped": stopped}})
+
+
+def test_the_parts_of_a_split_proof_are_judged_together() -> None:
+    def merged(*results: FindingResult) -> FindingResult:
+        cards = [Scorecard(findings=[r], proved=True, project="/repo", shard=[i, len(results)])
+                 for i, r in enumerate(results, start=1)]
+        return merge_scorecards(cards).finding("F-0001")
+
+    # Part 1 kills only `return None`-free mutants 1 and 3, part 2 kills 2: together strong.
+    joined = merged(_part(1, 2, [(1, True), (3, True)]), _part(2, 2, [(2, False)]))
+    assert (joined.mutants_killed, joined.mutants_total) == (2, 3)
+    assert [m.id for m in joined.mutants] == [1, 2, 3]
+    assert joined.status == "proven" and joined.proof is not None
+    assert "share" not in joined.proof and joined.questions == []
+    # A part whose proof stopped before its mutants: no proof, as in a whole run.
+    stopped = merged(_part(1, 2, [(1, True)]),
+                     _part(2, 2, [], stopped=True, errors=(
+                         "proof: the tests fail in the proof worker before any mutation",)))
+    assert stopped.status == "verified" and stopped.proof is not None
+    assert stopped.proof["strength"] == "none"
+    assert stopped.proof["reason"].startswith("the tests fail in the proof worker")
+    # Two cards holding the same part, or a part missing, do not fit.
+    with pytest.raises(RegenError, match=r"both hold part 1/2 of F-0001's proof"):
+        merge_scorecards([Scorecard(findings=[_part(1, 2, [(1, True)])], proved=True),
+                          Scorecard(findings=[_part(1, 2, [(2, True)])], proved=True)])
+    with pytest.raises(RegenError, match=r"part 2/3 of F-0001's proof is missing"):
+        merge_scorecards([Scorecard(findings=[_part(1, 3, [(1, True)])], proved=True),
+                          Scorecard(findings=[_part(3, 3, [(3, True)])], proved=True)])
 
 
 def _card(ids: list[str], *, proved: bool = True, shard: list[int] | None = None,
