@@ -23,7 +23,7 @@ out: every feature the score keeps should earn its place there.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from dna_kit.finding import LAYERS
 
 __all__ = ["UNSCORED", "FeatureGain", "Row", "average_precision", "cross_validate",
            "cross_validate_extraction", "cross_validate_layers", "feature_gains", "fit",
-           "fit_layers", "fit_weights", "sentence_rows"]
+           "fit_layers", "fit_weights", "layer_feature_gains", "sentence_rows"]
 
 
 @dataclass(frozen=True)
@@ -150,10 +150,14 @@ def fit_layers(rows: list[Row], *, l2: float = 2.0, steps: int = 3000,
             for j, layer in enumerate(LAYERS)}
 
 
-def cross_validate_layers(rows: list[Row], *, l2: float = 2.0) -> float:
+def cross_validate_layers(rows: list[Row], *, l2: float = 2.0,
+                          leave_out: frozenset[str] = frozenset()) -> float:
     """Layer accuracy on annotated sentences, each file predicted by weights fitted
-    without it."""
+    without it (and without the layer feature families in ``leave_out``)."""
     data = [r for r in rows if r.layer in LAYERS]
+    if leave_out:
+        data = [replace(r, layer_features={k: v for k, v in r.layer_features.items()
+                                           if _family(k) not in leave_out}) for r in data]
     right = 0
     for source in sorted({r.source for r in data}):
         weights = Weights(DEFAULT.bias, DEFAULT.weights,
@@ -197,10 +201,10 @@ def average_precision(scores: list[float], labels: list[int], *,
 
 @dataclass(frozen=True)
 class FeatureGain:
-    """What one feature family (such as every ``block:``) is worth to the sentence score,
-    leaving one write-up out: the average precision of the ranking as the score is
-    (``current``) and with the family toggled (``toggled``: left out when the score keeps
-    it, added when it is one of :data:`UNSCORED`)."""
+    """What one feature family (such as every ``block:``) is worth, leaving one write-up
+    out: a figure (the average precision of the sentence ranking, or the layer accuracy) as
+    the model is (``current``) and with the family toggled (``toggled``: left out when the
+    model keeps it, added when it is one of :data:`UNSCORED`)."""
 
     feature: str
     scored: bool
@@ -226,7 +230,7 @@ def feature_gains(rows: list[Row], *, l2: float = 1.0, steps: int = 1500) -> lis
 
     >>> gains = feature_gains(sentence_rows("corpus/gold-dev", "corpus"))  # doctest: +SKIP
     >>> gains[0].feature, round(gains[0].gain, 3)                           # doctest: +SKIP
-    ('doc_size', 0.1)
+    ('quantity', 0.016)
     """
     labels = [r.label for r in rows]
 
@@ -240,6 +244,23 @@ def feature_gains(rows: list[Row], *, l2: float = 1.0, steps: int = 1500) -> lis
         scored = family not in UNSCORED
         toggled = precision_of(UNSCORED | {family} if scored else UNSCORED - {family})
         out.append(FeatureGain(family, scored, current, toggled))
+    return sorted(out, key=lambda g: (-g.gain, g.feature))
+
+
+def layer_feature_gains(rows: list[Row], *, l2: float = 2.0) -> list[FeatureGain]:
+    """Per feature family of the layer model, the layer accuracy leaving one source out
+    with it (``current``) and without it (``toggled``), the most useful first.
+
+    >>> rows = sentence_rows("corpus/gold-dev", "corpus")     # doctest: +SKIP
+    >>> layer_feature_gains(rows)[0].feature                  # doctest: +SKIP
+    'why_words'
+    """
+    current = cross_validate_layers(rows, l2=l2)
+    families = sorted({_family(k) for r in rows if r.layer in LAYERS
+                       for k in r.layer_features})
+    out = [FeatureGain(family, True, current,
+                       cross_validate_layers(rows, l2=l2, leave_out=frozenset({family})))
+           for family in families]
     return sorted(out, key=lambda g: (-g.gain, g.feature))
 
 
@@ -316,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
         for g in gains:
             print(f"{g.feature:<16} {'yes' if g.scored else 'no':>8} {g.toggled:>8.3f} "
                   f"{g.gain:>+7.3f}")
+        layer = layer_feature_gains(rows, l2=args.layer_l2)
+        print("per feature family of the layer model, leaving one write-up out: layer "
+              f"accuracy {layer[0].current:.3f} with every family; without each:")
+        print(f"{'feature':<16} {'without':>8} {'gain':>7}")
+        for g in layer:
+            print(f"{g.feature:<16} {g.toggled:>8.3f} {g.gain:>+7.3f}")
     if args.cv:
         print(f"layer accuracy, leave one file out: "
               f"{cross_validate_layers(rows, l2=args.layer_l2):.3f}")

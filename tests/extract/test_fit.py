@@ -18,6 +18,7 @@ from dna_kit.extract.fit import (
     fit,
     fit_layers,
     fit_weights,
+    layer_feature_gains,
 )
 from dna_kit.extract.scorer import DEFAULT
 
@@ -61,6 +62,19 @@ def test_feature_gains_toggle_each_family_once() -> None:
     assert not by_name["decision"].scored and by_name["modal"].scored
     assert len({g.current for g in gains}) == 1
     assert [g.gain for g in gains] == sorted((g.gain for g in gains), reverse=True)
+
+
+def test_layer_feature_gains_leave_each_family_out_once() -> None:
+    rows = [Row(src, {}, 1, layer, {**words, "section:none": 1.0, "section:summary": 1.0})
+            for src in ("a.md", "b.md", "c.md")
+            for layer, words in (("why", {"why_words": 1.0}), ("how", {}))]
+    gains = {g.feature: g for g in layer_feature_gains(rows)}
+    assert sorted(gains) == ["section", "why_words"]  # every section: is one family
+    assert gains["why_words"].current == 1.0
+    # Without the only words that tell them apart, the two layers cannot both be right.
+    assert gains["why_words"].toggled <= 0.5 and gains["why_words"].gain >= 0.5
+    assert gains["section"].gain == 0.0
+    assert list(gains) == ["why_words", "section"]  # the most useful first
 
 
 def test_average_precision_ranks_and_counts_unranked_positives() -> None:
