@@ -142,8 +142,14 @@ def _execute(spec: dict[str, Any]) -> dict[str, Any]:
                       error=f"the kernel died: {exc}")
     except Exception as exc:  # reading, parameters, kernel start-up
         cell, source = _running_cell(out) if out.exists() else (None, None)
-        result.update(kind="setup", cell=cell, cell_source=source,
-                      error=f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, RuntimeError) and str(exc).startswith("Kernel died"):
+            # A kernel killed in a cell can be restarted by jupyter_client and die again
+            # before it answers: the same death, told by another exception.
+            result.update(kind="dead_kernel", cell=cell, cell_source=source,
+                          error=f"the kernel died: {exc}")
+        else:
+            result.update(kind="setup", cell=cell, cell_source=source,
+                          error=f"{type(exc).__name__}: {exc}")
     return result
 
 

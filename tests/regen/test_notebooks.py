@@ -96,3 +96,27 @@ def test_notebook_05_runs_headless_and_publishes_the_scorecard(
               if "image/png" in o.get("data", {})]
     assert len(images) == 2  # the score by layer and status, and the trend
     assert NOTEBOOK_05.read_bytes() == before  # the committed notebook is untouched
+
+
+def test_a_kernel_that_dies_before_it_answers_is_a_dead_kernel(
+        tmp_path: Path, dna_cmd: list[str]) -> None:
+    """jupyter_client tells this death with a RuntimeError, not nbclient's
+    DeadKernelError (as when a kernel killed in a cell is restarted and dies again)."""
+    import os
+    import sys
+
+    spec = tmp_path / "jupyter" / "kernels" / "dies-at-start"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "import sys; sys.exit(3)", "{connection_file}"],
+        "display_name": "dies at start", "language": "python"}), encoding="utf-8")
+    _notebook(tmp_path / "nb.ipynb", "x = 1", "y = x + 1")
+    done = subprocess.run(
+        [*dna_cmd, "-C", str(tmp_path), "notebooks", "run", "nb.ipynb", "--kernel",
+         "dies-at-start", "--cell-timeout", "20", "--out", "out", "--json", "runs.json"],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "JUPYTER_PATH": str(tmp_path / "jupyter")})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.startswith("FAILED  nb.ipynb: "), done.stdout
+    assert "the kernel died: Kernel died before replying to kernel_info" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
