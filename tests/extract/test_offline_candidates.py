@@ -6,6 +6,9 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dna_kit.document import Document
 from dna_kit.extract import Candidate, extract_findings, extract_paths
 from dna_kit.extract.offline import drop_near_duplicates
@@ -146,3 +149,22 @@ def test_scores_are_the_same_bit_for_bit_in_every_process(data: Path) -> None:
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
             for seed in range(1, 7)}
     assert len(runs) == 1 and len(next(iter(runs))) > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5),
+                          st.frozensets(st.sampled_from("abcdefghijkl"), max_size=9)),
+                max_size=25))
+def test_near_duplicates_are_found_as_a_pairwise_comparison_would(
+        items: list[tuple[int, frozenset[str]]]) -> None:
+    """The prefix-filtered search drops exactly what comparing every pair would."""
+    from dna_kit.extract.offline import DUPLICATE_JACCARD, _distinct
+
+    scores = [float(s) for s, _ in items]
+    content = [words for _, words in items]
+    kept: list[int] = []
+    for i in sorted(range(len(items)), key=lambda i: (-scores[i], i)):
+        if not any(len(content[i] | content[k]) and len(content[i] & content[k])
+                   / len(content[i] | content[k]) >= DUPLICATE_JACCARD for k in kept):
+            kept.append(i)
+    assert _distinct(scores, content) == sorted(kept)
