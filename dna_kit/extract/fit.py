@@ -89,6 +89,12 @@ UNSCORED = frozenset({
 })
 
 
+def _family(name: str) -> str:
+    """The family a feature belongs to: ``block:list`` is one of ``block``."""
+    head, sep, _ = name.partition(":")
+    return head if sep else name
+
+
 def fit_weights(rows: list[Row], *, l2: float = 1.0, steps: int = 3000,
                 rate: float = 0.5, leave_out: frozenset[str] = UNSCORED
                 ) -> tuple[float, dict[str, float]]:
@@ -217,11 +223,6 @@ class FeatureGain:
         return self.current - self.toggled if self.scored else self.toggled - self.current
 
 
-def _family(name: str) -> str:
-    head, sep, _ = name.partition(":")
-    return head if sep else name
-
-
 def feature_gains(rows: list[Row], *, l2: float = 1.0, steps: int = 1500) -> list[FeatureGain]:
     """Per feature family of the sentence score, what having it in the score adds to the
     average precision leaving one source out, the most useful first: the evidence that
@@ -312,8 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layer-l2", type=float, default=2.0)
     parser.add_argument("--cv", action="store_true", help="also cross-validate by file")
     parser.add_argument("--features", action="store_true",
-                        help="also report, per feature family, the average precision "
-                             "leaving one write-up out without it (a few minutes)")
+                        help="also report what each feature family is worth leaving one "
+                             "write-up out: to the score (average precision) and to the "
+                             "layer (accuracy); a few minutes")
     parser.add_argument("--thresholds", default="",
                         help="with --cv, also the whole extractor at each of these "
                              "comma-separated thresholds (the one with the best F1 is the "

@@ -232,6 +232,13 @@ def drop_near_duplicates(scored: list[tuple[float, Candidate]]) -> list[Candidat
     return [scored[i][1] for i in keep]
 
 
+def _similar(these: frozenset[str], those: frozenset[str]) -> bool:
+    """Whether two sets of words share :data:`DUPLICATE_JACCARD` of their union."""
+    common = len(these & those)
+    union = len(these) + len(those) - common
+    return bool(union) and common / union >= DUPLICATE_JACCARD
+
+
 def _distinct(scores: list[float], content: list[frozenset[str]]) -> list[int]:
     """The indices, in order, of the best-scored of each group sharing
     :data:`DUPLICATE_JACCARD` of their content words.
@@ -249,23 +256,10 @@ def _distinct(scores: list[float], content: list[frozenset[str]]) -> list[int]:
     for i in order:
         words = content[i]
         n = len(words)
-        prefix = sorted(words, key=lambda w: (frequency[w], w))[:n - int(DUPLICATE_JACCARD * n)
-                                                                 + 1]
-        seen: set[int] = set()
-        duplicate = False
-        for w in prefix:
-            for k in index.get(w, ()):
-                if k in seen:
-                    continue
-                seen.add(k)
-                common = len(words & kept_words[k])
-                union = n + len(kept_words[k]) - common
-                if union and common / union >= DUPLICATE_JACCARD:
-                    duplicate = True
-                    break
-            if duplicate:
-                break
-        if duplicate:
+        keep = n - int(DUPLICATE_JACCARD * n) + 1
+        prefix = sorted(words, key=lambda w: (frequency[w], w))[:keep]
+        found = {k for w in prefix for k in index.get(w, ())}
+        if any(_similar(words, kept_words[k]) for k in found):
             continue
         slot = len(kept)
         kept.append(i)
