@@ -210,3 +210,12 @@ def test_a_bad_link_or_site_names_the_line_and_field_and_writes_nothing(
     assert f"findings[7].{field}" in result.stderr, result.stderr
     assert message in result.stderr, result.stderr
     assert snapshot(example_copy) == before
+
+
+def test_the_example_keeps_the_conftest_dna_init_writes() -> None:
+    """The example's dna/tests/conftest.py is `dna init`'s file, committed: it must not
+    drift from what `dna init` writes today."""
+    from dna_kit.project import TESTS_CONFTEST
+
+    committed = EXAMPLE / "dna" / "tests" / "conftest.py"
+    assert committed.read_text(encoding="utf-8") == TESTS_CONFTEST
