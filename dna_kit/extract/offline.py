@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from dna_kit.document import Document
 from dna_kit.extract.candidate import Candidate, CandidateSource
 from dna_kit.extract.lexicon import words
-from dna_kit.extract.quantities import NUMBER_WORD, find_params, find_quantities
+from dna_kit.extract.quantities import (
+    find_params,
+    find_quantities,
+    has_number_word,
+    may_hold_digits,
+)
 from dna_kit.extract.scorer import (
     DEFAULT,
     ScoreBound,
@@ -93,7 +98,7 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
 
     With ``prune``, sentences that cannot reach ``weights.threshold`` are left out, and
     their values with units are never looked for: a value can add at most the
-    ``quantity`` weight.
+    ``quantity`` weight, and only to a sentence with a digit in it.
     """
     threshold = weights.threshold if prune else None
     sentences = [s for s in segment(document)
@@ -115,10 +120,8 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
     n = len(sentences)
     new_block = _NEW_BLOCK.search
     gain = weights.weights.get("quantity")
+    most = max(gain or 0.0, 0.0)  # the most a value can add
     bound = ScoreBound.make(weights) if threshold is not None else None
-    # The bound is exact up to rounding in another summation order: a margin keeps every
-    # sentence that features() could score at the threshold.
-    reach = (threshold - max(gain or 0.0, 0.0) - 1e-9) if threshold is not None else 0.0
     for i, s in enumerate(sentences):
         first = previous_end is None or bool(new_block(text[previous_end:s.start]))
         previous_end = s.end
@@ -127,19 +130,23 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
         else:
             tokens = words(s.text)
             content = content_of(tokens)
-        if bound is not None and bound(
+        # Values in digits: what the weights were fitted on. "Ten times" in a story is
+        # weaker evidence of a rule; it still becomes a parameter (extract_offline).
+        valued = may_hold_digits(s.text)
+        up = most if valued else 0.0
+        # The bound is exact up to rounding in another summation order: a margin keeps
+        # every sentence that features() could score at the threshold.
+        if bound is not None and threshold is not None and bound(
                 s.text, tokens, content, s.block, bool(s.label), first, doc_freq,
-                n) < reach:
+                n) < threshold - up - 1e-9:
             continue
         feats = features(s.text, has_quantity=False, block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
                          content=content, doc_sentences=n)
         total = score(feats, weights)
-        if threshold is not None and total + max(gain or 0.0, 0.0) < threshold:
+        if threshold is not None and total + up < threshold:
             continue
-        # Values in digits: what the weights were fitted on. "Ten times" in a story is
-        # weaker evidence of a rule; it still becomes a parameter (extract_offline).
-        quantities = find_quantities(s.text, number_words=False)
+        quantities = find_quantities(s.text, number_words=False) if valued else []
         if quantities:
             # features() puts "quantity" last, so this is the score it would give.
             feats["quantity"] = 1.0
@@ -210,7 +217,7 @@ def _candidate(document: Document, item: Scored, weights: Weights) -> Candidate:
 
 
 def _params(text: str, quantities: list[tuple[int, int, str, str]]) -> dict[str, str]:
-    if NUMBER_WORD.search(text):  # "retried ten times": values written as words too
+    if has_number_word(text):  # "retried ten times": values written as words too
         return find_params(text)
     return find_params(text, quantities) if quantities else {}
 

@@ -17,7 +17,8 @@ from functools import lru_cache
 from dna_kit.errors import InvalidFinding
 from dna_kit.units import parse_quantity
 
-__all__ = ["NUMBER_WORD", "find_params", "find_quantities", "has_number_word"]
+__all__ = ["NUMBER_WORD", "find_params", "find_quantities", "has_number_word",
+           "may_hold_digits"]
 
 _DURATION = {
     "ms": "ms", "msec": "ms", "millisecond": "ms", "milliseconds": "ms",
@@ -65,29 +66,78 @@ NUMBER_WORD = re.compile(r"\b(?:" + "|".join(w for w in _NUMBER_WORDS if "-" not
                          + r")\b", re.I)
 _DIGIT = re.compile(r"\d")
 _PLAIN_NUMBER_WORDS = frozenset(w for w in _NUMBER_WORDS if "-" not in w)
-_LETTERS = re.compile(r"[a-z]+")
+_WORD_RUNS = re.compile(r"\w+")
 
 
 def has_number_word(text: str) -> bool:
-    """Whether ``text`` holds a number written as a word ("ten", "forty-five"): one pass
-    over its words, cheaper than searching for each number word.
+    """Whether :data:`NUMBER_WORD` finds a number written as a word in ``text`` ("ten",
+    "forty-five"): one pass over its words, several times cheaper than that search.
 
     >>> has_number_word("Retried ten times"), has_number_word("Retried 10 times")
     (True, False)
     """
-    return not _PLAIN_NUMBER_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
+    return not _PLAIN_NUMBER_WORDS.isdisjoint(_WORD_RUNS.findall(text.casefold()))
 # "4 billion", "2.5 million": the word multiplies the number.
 _MULT = r"(?:\s+(?P<mult>thousand|million|billion|trillion)\b)?"
 _MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+#: What may stand before a value and bound it ("up to 5 s"), in the order they are tried.
+_BOUNDS = ("up to", "at most", "no more than", "never more than", "not more than", "at least",
+           "more than", "less than", "over", "under", "about", "around", "roughly",
+           "approximately", r"approx\.?", "~", "≈", "<=", ">=", "<", ">")
 _QTY = re.compile(
-    rf"(?<![\w.,/:#-])(?P<cmp>(?:up to|at most|no more than|never more than|not more than|"
-    rf"at least|more than|less than|over|under|about|around|roughly|approximately|approx\.?|"
-    rf"~|≈|<=|>=|<|>)\s*)?(?P<num>{_NUM}){_MULT}\s*(?P<plus>\+)?\s*"
+    rf"(?<![\w.,/:#-])(?P<cmp>(?:{'|'.join(_BOUNDS)})\s*)?"
+    rf"(?P<num>{_NUM}){_MULT}\s*(?P<plus>\+)?\s*"
     rf"(?P<unit>{'|'.join(re.escape(u) for u in _UNITS)})(?![\w])(?!/[a-z])"
     # "20 transactions per second": a count over a period is a rate.
     r"(?:\s*(?:/|per\s+|an?\s+)(?P<per>second|sec|s|minute|min|hour|hr|h|day)\b)?",
     re.I,
 )
+# Where a number written in digits starts, and a bound that ends where it starts (with the
+# spaces after it): together they find _QTY's matches without trying it at every position.
+_DIGITS_START = re.compile(r"(?<!\d)\d")
+_BOUND_THEN = re.compile(rf"(?:{'|'.join(_BOUNDS)})\s*\Z", re.I)
+_BOUND_SPAN = max(len(b.replace("\\", "").replace("?", "")) for b in _BOUNDS)
+
+
+def _digit_values(text: str) -> list[re.Match[str]]:
+    """The matches of :data:`_QTY` whose number is written in digits, as
+    ``_QTY.finditer`` finds them, for less work: ``_QTY`` is tried only where a number in
+    digits starts, or where a bound ends right before one. A value written in words ends
+    before any bound that follows it, so leaving those out moves no match in digits.
+
+    >>> [m.group() for m in _digit_values("capped at up to 5 s, then ten ms, 1.5 GiB")]
+    ['up to 5 s', '1.5 GiB']
+    """
+    out: list[re.Match[str]] = []
+    cursor = 0
+    match, tail = _QTY.match, _BOUND_THEN.search
+    for digit in _DIGITS_START.finditer(text):
+        at = digit.start()
+        if at < cursor:
+            continue
+        # A bound, then spaces, then the number: the bound starts at most this far back.
+        k = at
+        while k > cursor and text[k - 1].isspace():
+            k -= 1
+        low = max(cursor, k - _BOUND_SPAN)
+        found = None
+        while low < at:
+            bound = tail(text, low, at)
+            if bound is None:
+                break
+            m = match(text, bound.start())
+            if m is not None and m.start("num") == at:
+                found = m
+                break
+            low = bound.start() + 1
+        if found is None:
+            found = match(text, at)
+        if found is not None:
+            out.append(found)
+            cursor = found.end()
+    return out
+
+
 _PERIOD = {"second": "s", "sec": "s", "s": "s", "minute": "min", "min": "min", "hour": "h",
            "hr": "h", "h": "h", "day": "d"}
 _CMP = {"up to": "up to ", "at most": "at most ", "no more than": "at most ",
@@ -240,6 +290,7 @@ def _names_a_thing(text: str, start: int, end: int) -> bool:
 _BARE = re.compile(r"\b(?:capped at|caps? (?:of|at)|limit(?:ed)? (?:of|to|at)|max(?:imum)?(?: of)?|"
                    r"at most|at least|no more than|up to)\s+(?P<num>\d+)"
                    rf"{_MULT}(?![\w:/%]|[.,]\d)", re.I)
+_BARE_WORDS = ("cap", "limit", "max", "at most", "at least", "no more than", "up to")
 
 
 
@@ -253,6 +304,17 @@ def _dimension(value: str) -> str | None:
         return None
 
 
+def may_hold_digits(text: str) -> bool:
+    """False when ``find_quantities(text, number_words=False)`` certainly finds nothing:
+    no digit and no factor ("tenfold"). A cheap test, for a caller deciding whether a
+    value could change what it does with ``text``.
+
+    >>> may_hold_digits("Retries stop at three."), may_hold_digits("Retries stop at 3.")
+    (False, True)
+    """
+    return "fold" in text or "Fold" in text or _DIGIT.search(text) is not None
+
+
 def find_quantities(text: str, *, number_words: bool = True
                     ) -> list[tuple[int, int, str, str]]:
     """``(start, end, compact value, dimension)`` of every value with a unit in ``text``;
@@ -262,13 +324,15 @@ def find_quantities(text: str, *, number_words: bool = True
     [(10, 19, '5s', 'duration'), (26, 35, '3', 'count')]
     """
     found: list[tuple[int, int, str, str]] = []
+    if not number_words and not may_hold_digits(text):
+        return found
     if "fold" in text or "Fold" in text:
         for m in _FOLD.finditer(text):
             n = _FOLD_WORDS[m.group("word").lower()] if m.group("word") else m.group("num")
             found.append((m.start(), m.end(), f"{n}x", "count"))
-    if not (_DIGIT.search(text) or (number_words and NUMBER_WORD.search(text))):
+    if not (_DIGIT.search(text) or (number_words and has_number_word(text))):
         return found
-    for m in _QTY.finditer(text):
+    for m in _QTY.finditer(text) if number_words else _digit_values(text):
         unit = m.group("unit").lower()
         if unit in ("s", "h", "b") and m.group("unit") not in ("s", "h", "B"):
             continue
@@ -285,16 +349,20 @@ def find_quantities(text: str, *, number_words: bool = True
         if dimension is not None:
             found.append((m.start(), m.end(), value, dimension))
     taken = [(s, e) for s, e, _, _ in found]
-    for m in _BARE.finditer(text):
-        start = m.start("num")
-        if not any(s <= start < e for s, e in taken):
-            found.append((start, m.end(), _number(m), "count"))
-    for m in _CHANGE_BARE.finditer(text):
-        if not any(s <= m.start("a") < e or s <= m.start("b") < e for s, e in taken):
-            found.append((m.start("a"), m.end("a"), _SEPARATORS.sub("", m.group("a")),
-                          "count"))
-            found.append((m.start("b"), m.end("b"), _SEPARATORS.sub("", m.group("b")),
-                          "count"))
+    # Each pattern below needs one of these words: most sentences need neither.
+    folded = text.casefold()
+    if any(word in folded for word in _BARE_WORDS):
+        for m in _BARE.finditer(text):
+            start = m.start("num")
+            if not any(s <= start < e for s, e in taken):
+                found.append((start, m.end(), _number(m), "count"))
+    if "from" in folded:
+        for m in _CHANGE_BARE.finditer(text):
+            if not any(s <= m.start("a") < e or s <= m.start("b") < e for s, e in taken):
+                found.append((m.start("a"), m.end("a"), _SEPARATORS.sub("", m.group("a")),
+                              "count"))
+                found.append((m.start("b"), m.end("b"), _SEPARATORS.sub("", m.group("b")),
+                              "count"))
     found.sort()
     return _join_durations(text, found)
 

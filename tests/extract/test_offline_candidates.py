@@ -168,3 +168,51 @@ def test_near_duplicates_are_found_as_a_pairwise_comparison_would(
                    / len(content[i] | content[k]) >= DUPLICATE_JACCARD for k in kept):
             kept.append(i)
     assert _distinct(scores, content) == sorted(kept)
+
+
+_PIECES = ("Retries must be capped at 3.", "The pool holds 40 connections.",
+           "We decided to shed batch traffic first.", "Thanks to everyone who helped.",
+           "At 14:20 we raised the limit from 3 to 32.", "It was a long night.",
+           "Timeouts never exceed 5 s because the gateway gives up at 6 s.",
+           "The cache is cold after a deploy.", "Logs rotate hourly.", "See the runbook.",
+           "The breaker opens after tenfold errors.", "Nobody noticed for weeks.")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30),
+       st.sampled_from([-3.0, -1.5, -0.5, 0.5]))
+def test_pruning_keeps_every_sentence_that_scores_at_the_threshold(
+        pieces: list[str], threshold: float) -> None:
+    """``prune`` skips work, never a sentence: with it, the sentences scoring at the
+    threshold are the ones scoring every sentence in full finds, with the same scores."""
+    from dna_kit.extract.offline import iter_scored, score_sentences
+    from dna_kit.extract.scorer import DEFAULT
+
+    weights = replace(DEFAULT, threshold=threshold)
+    doc = Document("pm.md", "## Notes\n\n" + "\n\n".join(pieces) + "\n")
+    doc.sections = find_sections(doc.text)
+    full = [(s.sentence.start, s.score) for s in score_sentences(doc, weights)
+            if s.score >= threshold]
+    pruned = [(s.sentence.start, s.score) for s in iter_scored(doc, weights, prune=True)
+              if s.score >= threshold]
+    assert pruned == full
+
+
+def test_pruning_keeps_every_sentence_of_the_sample_sources(data: Path) -> None:
+    from dna_kit.extract.offline import iter_scored, score_sentences
+    from dna_kit.extract.scorer import DEFAULT
+
+    checked = 0
+    for path in sorted(data.iterdir()):
+        if path.suffix not in (".md", ".txt", ".json", ".csv"):
+            continue
+        for doc in ingest(path):
+            for threshold in (-2.5, DEFAULT.threshold, 0.0):
+                weights = replace(DEFAULT, threshold=threshold)
+                full = [s.sentence.start for s in score_sentences(doc, weights)
+                        if s.score >= threshold]
+                pruned = [s.sentence.start for s in iter_scored(doc, weights, prune=True)
+                          if s.score >= threshold]
+                assert pruned == full, (path.name, threshold)
+                checked += len(full)
+    assert checked > 40

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from dna_kit.extract.quantities import find_params, find_quantities
 
@@ -90,3 +92,41 @@ def test_a_limit_is_still_a_limit() -> None:
 def test_a_rate_of_bytes_is_not_taken_for_a_size() -> None:
     # "80 MB/s" is a rate the units module cannot hold: dropped, never a size of 80 MB.
     assert find_params("Throughput peaked at 80 MB/s.") == {}
+
+
+# Pieces that make the patterns' hard cases: bounds with and without spaces, grouped
+# digits, versions, times, numbers in words next to numbers in digits, units glued on.
+_TOKENS = ("up to", "no more than", "never more than", "approx.", "about", "over", "~", "<=",
+           ">", "at most", "capped at", "from", "to", "5", "1,000", "100 000", "2.5", "0.8",
+           "v2.3", "14:20", "#42", "ten", "forty-five", "ms", "s", "seconds", "GiB", "%",
+           "retries", "times", "per second", "/s", "x", "million", "release", "the limit",
+           "fold", "-", ".", ",", "  ", "\n", "ſix", "TEN", "ten_x", "élan")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=14), st.sampled_from(["", " "]))
+@example(["never more than", "  ", "5", "ms"], "")
+@example(["no more than", "5", "ms", "over", "ten", "x", "1,000", "seconds"], " ")
+@example(["approx.", "3", "seconds", "ten", "ms"], " ")
+def test_values_in_digits_are_found_as_scanning_every_position_would(
+        tokens: list[str], glue: str) -> None:
+    """The scan that starts only where a number in digits does finds what ``_QTY``, tried
+    at every position, finds with a number in digits."""
+    from dna_kit.extract.quantities import _QTY, _digit_values
+
+    text = glue.join(tokens)
+    expected = [m.span() for m in _QTY.finditer(text) if not m.group("num")[0].isalpha()]
+    assert [m.span() for m in _digit_values(text)] == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=10), st.sampled_from(["", " "]))
+@example(["ſix", "ms"], " ")
+def test_number_words_are_told_as_the_pattern_tells_them(tokens: list[str],
+                                                        glue: str) -> None:
+    from dna_kit.extract.quantities import NUMBER_WORD, has_number_word, may_hold_digits
+
+    text = glue.join(tokens)
+    assert has_number_word(text) == bool(NUMBER_WORD.search(text))
+    if not may_hold_digits(text):
+        assert find_quantities(text, number_words=False) == []
