@@ -472,6 +472,8 @@ def find_params(text: str, quantities: list[tuple[int, int, str, str]] | None = 
     if quantities is None:
         quantities = find_quantities(text)
     skip: set[int] = set()
+    # "from X to Y" needs the word: without it, two patterns need not be searched.
+    changes = "from" in text.casefold()
     for i, (start, end, value, dimension) in enumerate(quantities):
         if i in skip:
             continue
@@ -486,7 +488,7 @@ def find_params(text: str, quantities: list[tuple[int, int, str, str]] | None = 
             params[_unique(params, name + "_before")] = value
             skip.add(i + 1)
             continue
-        bare = _FROM_BARE.search(before)
+        bare = _FROM_BARE.search(before) if changes else None
         if bare:  # "from 7 to 10 nodes": the first number has the second's unit
             name = _unique(params, _name(before[:bare.start()], unit, dimension))
             params[name] = value
@@ -497,7 +499,7 @@ def find_params(text: str, quantities: list[tuple[int, int, str, str]] | None = 
                     value[:number.start(1)] + _SEPARATORS.sub("", bare.group(1))
                     + value[number.end(1):])
             continue
-        if _FROM_TO.search(before) and i + 1 < len(quantities):
+        if changes and i + 1 < len(quantities) and _FROM_TO.search(before):
             nxt = quantities[i + 1]
             between = text[end:nxt[0]]
             if re.fullmatch(r"\s*(?:to|->|→|down to|up to)\s*(?:about\s+|~)?", between, re.I):
