@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from dna_kit.document import Document
 from dna_kit.extract.candidate import Candidate, CandidateSource
-from dna_kit.extract.lexicon import words
+from dna_kit.extract.lexicon import CUE_LEXICON, words
 from dna_kit.extract.quantities import (
     find_params,
     find_quantities,
@@ -35,6 +35,7 @@ from dna_kit.extract.scorer import (
     features,
     looks_like_injection,
     score,
+    specificity_of,
 )
 from dna_kit.extract.segment import Sentence, segment
 
@@ -119,6 +120,7 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
     text = document.text
     n = len(sentences)
     new_block = _NEW_BLOCK.search
+    cue_mask = CUE_LEXICON.mask
     gain = weights.weights.get("quantity")
     most = max(gain or 0.0, 0.0)  # the most a value can add
     bound = ScoreBound.make(weights) if threshold is not None else None
@@ -136,13 +138,15 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
         up = most if valued else 0.0
         # The bound is exact up to rounding in another summation order: a margin keeps
         # every sentence that features() could score at the threshold.
+        # Found once for the bound and the features.
+        mask, specific = cue_mask(tokens), specificity_of(content, doc_freq)
         if bound is not None and threshold is not None and bound(
                 s.text, tokens, content, s.block, bool(s.label), first, doc_freq,
-                n) < threshold - up - 1e-9:
+                n, mask, specific) < threshold - up - 1e-9:
             continue
         feats = features(s.text, has_quantity=False, block=s.block, labelled=bool(s.label),
                          first_in_block=first, doc_freq=doc_freq, tokens=tokens,
-                         content=content, doc_sentences=n)
+                         content=content, doc_sentences=n, mask=mask, specificity=specific)
         total = score(feats, weights)
         if threshold is not None and total + up < threshold:
             continue

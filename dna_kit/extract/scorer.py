@@ -20,7 +20,7 @@ leaving one source out) builds new :class:`Weights` and passes them on.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -41,6 +41,7 @@ __all__ = [
     "layer_features",
     "looks_like_injection",
     "score",
+    "specificity_of",
 ]
 
 
@@ -122,20 +123,22 @@ DOC_SIZE_CAP = 40
 def features(text: str, *, has_quantity: bool, block: str,
              labelled: bool = False, first_in_block: bool = True,
              doc_freq: Mapping[str, int] | None = None, tokens: list[str] | None = None,
-             content: set[str] | None = None, doc_sentences: int | None = None
+             content: set[str] | None = None, doc_sentences: int | None = None,
+             mask: int | None = None, specificity: tuple[float, float] | None = None
              ) -> dict[str, float]:
     """The named features of a sentence: cue families, its shape, its block, its length,
     and (given the document's word counts) how specific its words are to it.
     ``tokens`` and ``content`` (its :func:`words` and :func:`content_of`) save work when
-    the caller has them. ``doc_sentences`` (how many sentences the document has) tells a
-    long write-up from a short one.
+    the caller has them, as do ``mask`` (its ``CUE_LEXICON.mask``) and ``specificity``
+    (:func:`specificity` of its content words). ``doc_sentences`` (how many sentences the
+    document has) tells a long write-up from a short one.
 
     >>> sorted(features("Retries must stop at 3.", has_quantity=True, block="list"))[:4]
     ['block:list', 'first_in_block', 'how_tech', 'length']
     """
     if tokens is None:
         tokens = words(text)
-    out: dict[str, float] = dict.fromkeys(CUE_LEXICON.count(tokens), 1.0)
+    out: dict[str, float] = dict.fromkeys(CUE_LEXICON.present(tokens, mask), 1.0)
     for name in _shape_cues(text, tokens):
         out[name] = 1.0
     out[f"block:{block}"] = 1.0
@@ -152,21 +155,35 @@ def features(text: str, *, has_quantity: bool, block: str,
         # sentences); past DOC_SIZE_CAP sentences, length changes nothing, so a long
         # write-up is not written off (see DOC_SIZE_CAP).
         out["doc_size"] = min(doc_sentences, DOC_SIZE_CAP) / 100
-    if doc_freq is not None:
-        if content is None:
-            content = content_of(tokens)
-        if content:
-            # Words the rest of the document repeats are its topic; words said once are
-            # the specifics a rule is made of.
-            get = doc_freq.get
-            counts = [get(w, 1) for w in content]
-            # Summed as integers: a sum of fractions over a set would depend on the set's
-            # order, which changes from run to run (string hashing), by the last bit.
-            out["central"] = sum([min(c, 6) for c in counts]) / (6 * len(counts))
-            out["rare"] = sum([1 for c in counts if c <= 1]) / len(counts)
+    if specificity is None and doc_freq is not None:
+        specificity = specificity_of(content_of(tokens) if content is None else content,
+                                     doc_freq)
+    if specificity is not None:
+        out["central"], out["rare"] = specificity
     if has_quantity:  # last, so a caller can add it to a score it already has
         out["quantity"] = 1.0
     return out
+
+
+def specificity_of(content: Collection[str], doc_freq: Mapping[str, int]
+                   ) -> tuple[float, float] | None:
+    """``(central, rare)`` of a sentence's content words, given the document's word
+    counts: how much its words are the document's topic, and the share said only here
+    (None without content words).
+
+    >>> specificity_of({"retries", "capped"}, {"retries": 4, "capped": 1})
+    (0.4166666666666667, 0.5)
+    """
+    if not content:
+        return None
+    # Words the rest of the document repeats are its topic; words said once are the
+    # specifics a rule is made of.
+    get = doc_freq.get
+    counts = [get(w, 1) for w in content]
+    # Summed as integers: a sum of fractions over a set would depend on the set's order,
+    # which changes from run to run (string hashing), by the last bit.
+    return (sum([min(c, 6) for c in counts]) / (6 * len(counts)),
+            sum([1 for c in counts if c <= 1]) / len(counts))
 
 
 _CUE_AND_SHAPE = frozenset((*CUE_LEXICON.names, *SHAPE_NAMES))
@@ -415,8 +432,11 @@ class ScoreBound:
 
     def __call__(self, text: str, tokens: list[str], content: set[str] | None, block: str,
                  labelled: bool, first_in_block: bool,
-                 doc_freq: Mapping[str, int] | None, doc_sentences: int | None) -> float:
-        mask = CUE_LEXICON.mask(tokens)
+                 doc_freq: Mapping[str, int] | None, doc_sentences: int | None,
+                 mask: int | None = None, specificity: tuple[float, float] | None = None
+                 ) -> float:
+        if mask is None:
+            mask = CUE_LEXICON.mask(tokens)
         cues = self._cue_sums.get(mask)
         if cues is None:
             cues = self._cues(mask)
@@ -455,14 +475,12 @@ class ScoreBound:
         total += get("length", 0.0) * (min(n, 40) / 40)
         if doc_sentences is not None:
             total += get("doc_size", 0.0) * (min(doc_sentences, DOC_SIZE_CAP) / 100)
-        if doc_freq is not None:
-            if content is None:
-                content = content_of(tokens)
-            if content:
-                counts = [doc_freq.get(w, 1) for w in content]
-                total += get("central", 0.0) * (sum([min(c, 6) for c in counts])
-                                                / (6 * len(counts)))
-                total += get("rare", 0.0) * (sum([1 for c in counts if c <= 1]) / len(counts))
+        if specificity is None and doc_freq is not None:
+            specificity = specificity_of(content_of(tokens) if content is None else content,
+                                         doc_freq)
+        if specificity is not None:
+            total += get("central", 0.0) * specificity[0]
+            total += get("rare", 0.0) * specificity[1]
         return total
 
 

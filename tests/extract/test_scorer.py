@@ -6,6 +6,8 @@ import pickle
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dna_kit.document import Document
 from dna_kit.extract import Weights, extract_findings, extract_offline
@@ -61,3 +63,23 @@ def test_a_process_pool_uses_the_weights_it_is_given(tmp_path) -> None:
                                  weights=replace(DEFAULT, threshold=1e9)))
     assert len(results) == 2 and all(r.ok and r.candidates == [] for r in results)
     assert all(len(r.candidates) == 2 for r in extract_paths([tmp_path], workers=2))
+
+
+# Words that start phrases, end them, belong to prefixes, or to nothing.
+_WORDS = ("due", "to", "as", "a", "result", "after", "the", "incident", "we", "will",
+          "decided", "retries", "must", "not", "no", "more", "than", "at", "most", "rather",
+          "instead", "of", "on", "call", "going", "forward", "thank", "you", "timed", "out",
+          "limit", "limited", "in", "order", "so", "that", "root", "cause", "noise")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=12))
+def test_the_families_present_are_the_families_counted(tokens: list[str]) -> None:
+    """``present`` (bit masks, phrases only where no word already shows the family) names
+    the families ``count`` counts, in a fixed order."""
+    from dna_kit.extract.lexicon import CUE_LEXICON, FAMILY_LEXICON
+
+    for lexicon in (CUE_LEXICON, FAMILY_LEXICON):
+        present = lexicon.present(tokens)
+        assert set(present) == set(lexicon.count(tokens))
+        assert list(present) == [n for n in lexicon.names if n in present]
