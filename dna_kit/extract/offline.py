@@ -136,10 +136,10 @@ def iter_scored(document: Document, weights: Weights = DEFAULT, *,
         # weaker evidence of a rule; it still becomes a parameter (extract_offline).
         valued = may_hold_digits(s.text)
         up = most if valued else 0.0
-        # The bound is exact up to rounding in another summation order: a margin keeps
-        # every sentence that features() could score at the threshold.
         # Found once for the bound and the features.
         mask, specific = cue_mask(tokens), specificity_of(content, doc_freq)
+        # The bound is exact up to rounding in another summation order: a margin keeps
+        # every sentence that features() could score at the threshold.
         if bound is not None and threshold is not None and bound(
                 s.text, tokens, content, s.block, bool(s.label), first, doc_freq,
                 n, mask, specific) < threshold - up - 1e-9:

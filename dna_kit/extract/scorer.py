@@ -130,7 +130,7 @@ def features(text: str, *, has_quantity: bool, block: str,
     and (given the document's word counts) how specific its words are to it.
     ``tokens`` and ``content`` (its :func:`words` and :func:`content_of`) save work when
     the caller has them, as do ``mask`` (its ``CUE_LEXICON.mask``) and ``specificity``
-    (:func:`specificity` of its content words). ``doc_sentences`` (how many sentences the
+    (:func:`specificity_of` its content words). ``doc_sentences`` (how many sentences the
     document has) tells a long write-up from a short one.
 
     >>> sorted(features("Retries must stop at 3.", has_quantity=True, block="list"))[:4]
